@@ -1,0 +1,15 @@
+namespace RotationEngine.Keys;
+
+/// <summary>
+/// The chain keys. Implement it to keep keys in a KMS, ASP.NET Data Protection or a vault. A key may be
+/// removed only after every family issued under it has expired: tokens of a family whose key is gone are
+/// <see cref="RotationOutcome.Invalid"/>.
+/// </summary>
+public interface IKeyRing
+{
+    /// <summary>The key new families are issued under.</summary>
+    ChainKey CurrentKey { get; }
+
+    /// <summary>The key with <paramref name="keyId"/>, or null if the ring no longer holds it.</summary>
+    ChainKey? FindKey(string keyId);
+}
