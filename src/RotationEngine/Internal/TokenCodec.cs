@@ -62,8 +62,10 @@ internal static class TokenCodec
 
         var body = token.AsSpan(Prefix.Length);
         Span<byte> payload = stackalloc byte[PayloadSize];
+        // The OperationStatus overload: TryDecodeFromChars throws FormatException on a last character whose
+        // spare bits are set, and a forged string must never throw.
         if (!IsBase64UrlAlphabet(body)
-            || !Base64Url.TryDecodeFromChars(body, payload, out var written)
+            || Base64Url.DecodeFromChars(body, payload, out _, out var written) != System.Buffers.OperationStatus.Done
             || written != PayloadSize)
         {
             return false;
