@@ -1,0 +1,91 @@
+using System.Text.RegularExpressions;
+using FsCheck;
+using FsCheck.Experimental;
+using RotationEngine.Storage;
+using RotationEngine.Testing.Checks;
+using RotationEngine.Testing.Generators;
+using RotationEngine.Testing.Machine;
+
+namespace RotationEngine.Testing;
+
+/// <summary>
+/// Runs the property of one invariant (SEMANTICS.md §7) against a store: FsCheck generates operation sequences
+/// and policies, runs them on a fresh store and engine and on the reference model, and checks the invariant
+/// after every step. A failure throws <see cref="InvariantViolationException"/> naming the invariant, with the
+/// shrunk operation list and the seed to replay it.
+/// </summary>
+public sealed partial class InvariantSuite
+{
+    private readonly Func<ValueTask<IFamilyStore>> _createStore;
+    private readonly RotationPolicy? _policy;
+    private readonly Func<IFamilyStore, ValueTask<byte[]>>? _persistedBytes;
+
+    /// <summary>Creates a suite.</summary>
+    /// <param name="createStore">Returns a new, empty store; called once per generated case.</param>
+    /// <param name="policy">The policy to test (both clients use it), or null to generate policies.</param>
+    /// <param name="persistedBytes">Reads everything the store has persisted (e.g. a database file), for the
+    /// secret scan of invariant 7; null when the store's records are all there is.</param>
+    public InvariantSuite(Func<ValueTask<IFamilyStore>> createStore, RotationPolicy? policy = null, Func<IFamilyStore, ValueTask<byte[]>>? persistedBytes = null)
+    {
+        ArgumentNullException.ThrowIfNull(createStore);
+        if (policy is not null && policy.Validate().FirstOrDefault() is { } error)
+        {
+            throw new ArgumentException(error, nameof(policy));
+        }
+
+        _createStore = createStore;
+        _policy = policy;
+        _persistedBytes = persistedBytes;
+    }
+
+    /// <summary>The operations per generated case.</summary>
+    public int Length { get; init; } = 40;
+
+    /// <summary>Checks one invariant on <paramref name="cases"/> generated cases (scaled by the environment,
+    /// see <see cref="PropertyRunSettings"/>).</summary>
+    /// <exception cref="InvariantViolationException">The invariant does not hold.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The invariant is not checked by operation sequences (9, 10).</exception>
+    public void Check(Invariant invariant, int cases = 100)
+    {
+        if (invariant is Invariant.Linearizable or Invariant.CrashSafe || !Enum.IsDefined(invariant))
+        {
+            throw new ArgumentOutOfRangeException(nameof(invariant), invariant, "Invariants 9 and 10 have their own checks.");
+        }
+
+        var checker = new StepChecker(new HashSet<Invariant> { invariant }, _persistedBytes);
+        var machine = new RotationMachine(PolicyGenerators.Settings(_policy), _createStore, OperationMix.For(invariant), checker, Length);
+        var config = Config.QuickThrowOnFailure
+            .WithMaxTest(PropertyRunSettings.Cases(cases))
+            .WithQuietOnSuccess(true)
+            .WithName(invariant.Describe());
+        if (PropertyRunSettings.Replay() is { } replay)
+        {
+            config = config.WithReplay(replay);
+        }
+
+        try
+        {
+            FsCheck.Check.One(config, machine.ToProperty());
+        }
+        catch (Exception exception) when (exception is not InvariantViolationException)
+        {
+            throw Violation(invariant, exception.Message, exception);
+        }
+    }
+
+    internal static InvariantViolationException Violation(Invariant invariant, string report, Exception? inner)
+    {
+        var all = FirstSeed().Match(report);
+        var last = LastSeed().Match(report);
+        var replay = last.Success ? $"{last.Groups[2].Value},{last.Groups[3].Value},{last.Groups[1].Value}" : all.Success ? all.Groups[1].Value : null;
+        var message = $"{invariant.Describe()} does not hold.{Environment.NewLine}{report.Trim()}{Environment.NewLine}"
+            + (replay is null ? "" : $"Replay this case: {PropertyRunSettings.ReplayVariable}={replay} (or the whole run: {PropertyRunSettings.ReplayVariable}={(all.Success ? all.Groups[1].Value : replay)}).");
+        return new InvariantViolationException(message, inner) { Invariant = invariant, Replay = replay };
+    }
+
+    [GeneratedRegex(@"\((\d+,\d+)\)")]
+    private static partial Regex FirstSeed();
+
+    [GeneratedRegex(@"size of (\d+) and seed of \((\d+),(\d+)\)")]
+    private static partial Regex LastSeed();
+}
