@@ -38,6 +38,10 @@ public sealed partial class InvariantSuite
         _persistedBytes = persistedBytes;
     }
 
+    /// <summary>For the suite's own teeth test: a host that logs each presented refresh token (a leak that
+    /// invariant 7 must catch). A store cannot leak a token: it never receives one.</summary>
+    internal bool LeakyHost { get; init; }
+
     /// <summary>The operations per generated case.</summary>
     public int Length { get; init; } = 40;
 
@@ -53,7 +57,7 @@ public sealed partial class InvariantSuite
         }
 
         var checker = new StepChecker(new HashSet<Invariant> { invariant }, _persistedBytes);
-        var machine = new RotationMachine(PolicyGenerators.Settings(_policy), _createStore, OperationMix.For(invariant), checker, Length);
+        var machine = new RotationMachine(PolicyGenerators.Settings(_policy), _createStore, LeakyHost, OperationMix.For(invariant), checker, Length);
         var config = Config.QuickThrowOnFailure
             .WithMaxTest(PropertyRunSettings.Cases(cases))
             .WithQuietOnSuccess(true)

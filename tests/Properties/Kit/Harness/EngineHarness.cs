@@ -76,6 +76,9 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IReadOnlyDictionary<(int Family, int Generation), string> Tokens => _tokens;
 
+    /// <summary>Logs every presented token through the engine's logger factory (the invariant-7 teeth test).</summary>
+    public bool LeakyHost { get; init; }
+
     /// <summary>Set once the engine answered differently from the model: later steps are not comparable.</summary>
     public string? DivergedAt { get; set; }
 
@@ -131,6 +134,13 @@ internal sealed class EngineHarness : IAsyncDisposable
                 }
 
                 Faults.Arm(step.Fault);
+                if (LeakyHost)
+                {
+#pragma warning disable CA1848, CA2254 // the deliberate leak of a careless host
+                    _loggers.CreateLogger("Host").LogInformation("Refreshing with " + token);
+#pragma warning restore CA1848, CA2254
+                }
+
                 var result = step.Kind == StepKind.Rotate ? Wait(Engine.RotateAsync(token, step.Binding)) : Wait(Engine.InspectAsync(token, step.Binding));
                 Learn(step.Family, result);
                 return new Observation { Results = [result] };

@@ -26,9 +26,9 @@ internal sealed class ModelOperation(string description, Func<RotationModel, Rot
 }
 
 /// <summary>Creates a fresh store and engine per run, with the generated settings.</summary>
-internal sealed class RotationSetup(ModelSettings settings, Func<ValueTask<IFamilyStore>> createStore) : Setup<EngineHarness, RotationModel>
+internal sealed class RotationSetup(ModelSettings settings, Func<ValueTask<IFamilyStore>> createStore, bool leakyHost) : Setup<EngineHarness, RotationModel>
 {
-    public override EngineHarness Actual() => new(createStore().AsTask().GetAwaiter().GetResult(), settings);
+    public override EngineHarness Actual() => new(createStore().AsTask().GetAwaiter().GetResult(), settings) { LeakyHost = leakyHost };
 
     public override RotationModel Model() => RotationModel.Initial(settings);
 
@@ -48,11 +48,11 @@ internal sealed class DisposeHarness : TearDown<EngineHarness>
 /// RevokeSubject, ListFamilies, Prune, clock jumps (arbitrary and to the exact millisecond around every
 /// boundary) and forged strings, run against a store and the reference model.
 /// </summary>
-internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTask<IFamilyStore>> createStore, OperationMix mix, StepChecker checker, int length)
+internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTask<IFamilyStore>> createStore, bool leakyHost, OperationMix mix, StepChecker checker, int length)
     : Machine<EngineHarness, RotationModel>(length)
 {
     public override Arbitrary<Setup<EngineHarness, RotationModel>> Setup =>
-        Arb.From(settings.Select(s => (Setup<EngineHarness, RotationModel>)new RotationSetup(s, createStore)));
+        Arb.From(settings.Select(s => (Setup<EngineHarness, RotationModel>)new RotationSetup(s, createStore, leakyHost)));
 
     public override TearDown<EngineHarness> TearDown => new DisposeHarness();
 
