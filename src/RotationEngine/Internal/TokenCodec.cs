@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.IO.Hashing;
@@ -62,10 +63,9 @@ internal static class TokenCodec
 
         var body = token.AsSpan(Prefix.Length);
         Span<byte> payload = stackalloc byte[PayloadSize];
-        // The OperationStatus overload: TryDecodeFromChars throws FormatException on a last character whose
-        // spare bits are set, and a forged string must never throw.
+        // The OperationStatus overload never throws (TryDecodeFromChars throws on bad spare bits).
         if (!IsBase64UrlAlphabet(body)
-            || Base64Url.DecodeFromChars(body, payload, out _, out var written) != System.Buffers.OperationStatus.Done
+            || Base64Url.DecodeFromChars(body, payload, out _, out var written) != OperationStatus.Done
             || written != PayloadSize)
         {
             return false;
