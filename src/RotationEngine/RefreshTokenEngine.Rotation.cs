@@ -80,8 +80,16 @@ public sealed partial class RefreshTokenEngine
                     break;
 
                 case NextStep.Revoke:
-                    await Guard(_store.TryRevokeAsync(family!.Id, verdict.RevokeWith, now, cancellationToken), "Revoke").ConfigureAwait(false);
-                    var revoked = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
+                    // Only the caller whose write revokes the family reports it; one that lost the race re-reads
+                    // and answers Revoked, as it would have in any sequential order (invariant 9).
+                    if (!await Guard(_store.TryRevokeAsync(family!.Id, verdict.RevokeWith, now, cancellationToken), "Revoke").ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    // Report the family as revoked, not as read: a concurrent rotation may have moved it on since.
+                    var revoked = await Guard(_store.FindAsync(family.Id, cancellationToken), "Find").ConfigureAwait(false)
+                        ?? family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
                     PublishOutcome(verdict, revoked, now);
                     return new RotationResult(verdict.Outcome, verdict.Cause, revoked, null, verdict.RevokeWith);
             }
