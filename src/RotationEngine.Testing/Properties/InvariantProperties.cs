@@ -60,6 +60,13 @@ public abstract class InvariantProperties
     [Fact]
     public Task Invariant08_StoresAgree() => CheckAsync(Invariant.StoresAgree);
 
+    /// <summary>Invariant 9 (CsCheck <c>SampleParallel</c>: concurrent calls on one family match a sequential order).</summary>
+    [Fact]
+    public Task Invariant09_Linearizable() => Task.Run(() => CreateSuite().CheckLinearizable(LinearizabilityIterations));
+
+    /// <summary>Generated cases of the linearizability check (before <see cref="PropertyRunSettings"/> scaling).</summary>
+    protected virtual int LinearizabilityIterations => 200;
+
     /// <summary>Invariant 11.</summary>
     [Fact]
     public Task Invariant11_GenerationsOnlyGrow() => CheckAsync(Invariant.GenerationsOnlyGrow);

@@ -77,6 +77,42 @@ public sealed partial class InvariantSuite
         }
     }
 
+    /// <summary>Invariant 9: CsCheck runs random concurrent rotations, replays, revocations and inspections of one
+    /// family and requires the answers and the final state to equal those of some sequential order of the same
+    /// operations (one Rotated per generation included). Detection is probabilistic: real threads.</summary>
+    /// <param name="iterations">Generated cases (scaled by the environment, see <see cref="PropertyRunSettings"/>).</param>
+    /// <exception cref="InvariantViolationException">A concurrent run matched no sequential order.</exception>
+    public void CheckLinearizable(int iterations = 200)
+    {
+        var initial = CsCheck.Gen.Select(CsCheck.Gen.Int[0, Linearizability.OneFamily.Policies.Length - 1], CsCheck.Gen.Int[0, 3], (policy, rotations) => Linearizability.OneFamily.Create(_createStore, policy, rotations));
+        var behind = CsCheck.Gen.Int[0, 3];
+        try
+        {
+            CsCheck.Check.SampleParallel(
+                initial,
+                behind.Operation<Linearizability.OneFamily>(b => $"Rotate({b} behind)", (family, b) => family.RotateAsync(b).GetAwaiter().GetResult()),
+                behind.Operation<Linearizability.OneFamily>(b => $"Rotate({b} behind)", (family, b) => family.RotateAsync(b).GetAwaiter().GetResult()),
+                behind.Operation<Linearizability.OneFamily>(b => $"Revoke({b} behind)", (family, b) => family.RevokeAsync(b).GetAwaiter().GetResult()),
+                behind.Operation<Linearizability.OneFamily>(b => $"Inspect({b} behind)", (family, b) => family.InspectAsync(b).GetAwaiter().GetResult()),
+                equal: (a, b) => a.Summary() == b.Summary(),
+                iter: PropertyRunSettings.Cases(iterations),
+                threads: Math.Max(2, Environment.ProcessorCount),
+                print: family => family.Summary());
+        }
+        catch (Exception exception) when (exception is not InvariantViolationException)
+        {
+            var seed = CsCheckSeed().Match(exception.Message);
+            throw new InvariantViolationException(
+                $"{Invariant.Linearizable.Describe()} does not hold.{Environment.NewLine}{exception.Message.Trim()}{Environment.NewLine}"
+                + (seed.Success ? $"Replay: set the environment variable CsCheck_Seed={seed.Groups[1].Value}." : ""),
+                exception)
+            { Invariant = Invariant.Linearizable, Replay = seed.Success ? seed.Groups[1].Value : null };
+        }
+    }
+
+    [GeneratedRegex(@"CsCheck_Seed\s*=\s*""?([0-9A-Za-z_]+)")]
+    private static partial Regex CsCheckSeed();
+
     internal static InvariantViolationException Violation(Invariant invariant, string report, Exception? inner)
     {
         var all = FirstSeed().Match(report);

@@ -71,3 +71,18 @@ public sealed class LockingStoreInvariants : InvariantProperties
 
     protected override int Cases => 50;
 }
+
+/// <summary>Invariant 9's teeth: a store without an atomic compare-and-swap loses to concurrent rotations.</summary>
+public sealed class LinearizabilityHasTeethTests
+{
+    [Fact]
+    public async Task The_linearizability_check_fails_on_a_check_then_act_store()
+    {
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new CheckThenActStore()));
+
+        var failure = await Assert.ThrowsAsync<InvariantViolationException>(() => Task.Run(() => suite.CheckLinearizable(iterations: 200)));
+
+        Assert.Equal(Invariant.Linearizable, failure.Invariant);
+        Assert.Contains(Invariant.Linearizable.Describe(), failure.Message, StringComparison.Ordinal);
+    }
+}

@@ -108,6 +108,7 @@ internal sealed record Step
             StepKind.Advance or StepKind.Skip or StepKind.Issue or StepKind.IssueForeign => "",
             _ => string.Join(", ", Expected),
         };
-        return expected.Length == 0 ? $"t+{Now - ModelSettings.Epoch} ms" : $"t+{Now - ModelSettings.Epoch} ms expect {expected}";
+        var target = Family < 0 ? "" : Generation < 0 ? $" family #{Family}" : $" family #{Family} token gen {Generation}";
+        return expected.Length == 0 ? $"t+{Now - ModelSettings.Epoch} ms{target}" : $"t+{Now - ModelSettings.Epoch} ms{target}: expect {expected}";
     }
 }
