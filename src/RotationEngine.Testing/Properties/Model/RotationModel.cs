@@ -128,7 +128,7 @@ internal sealed record RotationModel
         }
 
         // Every presenter that got a token learns the same one: the generation current after the burst.
-        if (expected.Any(e => e.Succeeds))
+        if (expected.Any(e => e.Succeeded))
         {
             current = current with { Known = current.Known.Add(current.Generation) };
         }
@@ -339,7 +339,7 @@ internal sealed record RotationModel
         }
 
         var expected = Classify(family, generation, binding, Now, commit: kind == StepKind.Rotate, out var after, out _);
-        if (kind == StepKind.Rotate && expected.Succeeds)
+        if (kind == StepKind.Rotate && expected.Succeeded)
         {
             var lost = fault == StoreFault.ResponseLost && expected.Outcome == RotationOutcome.Rotated;
             if (lost)

@@ -39,7 +39,7 @@ internal readonly record struct Expectation(RotationOutcome Outcome, OutcomeCaus
 
     public bool IsFault => (int)Outcome == -1;
 
-    public bool Succeeds => Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
+    public bool Succeeded => Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
 
     public override string ToString() => IsFault
         ? "store fault"
