@@ -52,6 +52,10 @@ public abstract class InvariantProperties
     [Fact]
     public Task Invariant06_ForgeryIsHarmless() => CheckAsync(Invariant.ForgeryIsHarmless);
 
+    /// <summary>Invariant 6, exhaustively on one family: every single-bit flip and truncation of real tokens.</summary>
+    [Fact]
+    public Task Invariant06_EveryBitFlipAndTruncationIsHarmless() => Task.Run(() => CreateSuite().CheckEveryForgeryAsync());
+
     /// <summary>Invariant 7.</summary>
     [Fact]
     public Task Invariant07_SecretsStaySecret() => CheckAsync(Invariant.SecretsStaySecret);

@@ -86,3 +86,18 @@ public sealed class LinearizabilityHasTeethTests
         Assert.Contains(Invariant.Linearizable.Describe(), failure.Message, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The exhaustive forgery check's teeth: a store that revokes on a refused rotation lets forgeries revoke.</summary>
+public sealed class ExhaustiveForgeryHasTeethTests
+{
+    [Fact]
+    public async Task The_exhaustive_forgery_check_fails_on_a_store_that_revokes_on_refusal()
+    {
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new RevokeOnRefusalStore()));
+
+        var failure = await Assert.ThrowsAsync<InvariantViolationException>(suite.CheckEveryForgeryAsync);
+
+        Assert.Equal(Invariant.ForgeryIsHarmless, failure.Invariant);
+        Assert.Contains("changed family 0", failure.Message, StringComparison.Ordinal);
+    }
+}
