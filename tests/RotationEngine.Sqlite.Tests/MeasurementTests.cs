@@ -78,6 +78,49 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Eight_threads_rotations_per_second()
+    {
+        if (Environment.GetEnvironmentVariable("ROTATIONENGINE_SQLITE_MEASURE") != "1")
+        {
+            return;
+        }
+
+        using var database = new TestDatabase();
+        using var store = database.OpenStore(poolSize: 8);
+        var engine = Fixtures.Engine(store, new FakeTimeProvider(Fixtures.Start));
+        var workers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async w =>
+        {
+            var tokens = new string[20];
+            for (var i = 0; i < tokens.Length; i++)
+            {
+                tokens[i] = (await engine.IssueAsync($"user-{w}-{i}", "web")).Token;
+            }
+
+            return tokens;
+        }));
+
+        var clock = TimeProvider.System;
+        var started = clock.GetTimestamp();
+        var counts = await Task.WhenAll(workers.Select(tokens => Task.Run(async () =>
+        {
+            var count = 0;
+            var slowest = TimeSpan.Zero;
+            while (clock.GetElapsedTime(started) < TimeSpan.FromSeconds(3))
+            {
+                var i = count++ % tokens.Length;
+                var before = clock.GetTimestamp();
+                tokens[i] = (await engine.RotateAsync(tokens[i])).Token ?? throw new InvalidOperationException("rotation refused");
+                var took = clock.GetElapsedTime(before);
+                slowest = took > slowest ? took : slowest;
+            }
+
+            return (count, slowest);
+        })));
+        var rate = counts.Sum(c => c.count) / clock.GetElapsedTime(started).TotalSeconds;
+        output.WriteLine($"8 threads, distinct families, synchronous=Normal: engine RotateAsync {rate:F0}/s in total, slowest call {counts.Max(c => c.slowest).TotalMilliseconds:F0} ms");
+    }
+
     private static async Task<double> Rate(Func<int, ValueTask> operation, TimeSpan duration)
     {
         var clock = TimeProvider.System;
