@@ -99,6 +99,11 @@ catch (RotationStoreException exception)
     Console.WriteLine($"fault {exception.Message}");
     return 3;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException exception)
+{
+    Console.Error.WriteLine(exception.Message);
+    return 64;
+}
 
 static void WriteToken(string path, string token)
 {
@@ -141,14 +146,26 @@ internal sealed record Arguments(
             return null;
         }
 
-        return new Arguments(
-            args[0], database, key, tokenFile,
-            int.Parse(values.GetValueOrDefault("count", "0"), System.Globalization.CultureInfo.InvariantCulture),
-            values.GetValueOrDefault("go-file"),
-            saveEach,
-            values.GetValueOrDefault("sync", "normal") == "full" ? SqliteSynchronousMode.Full : SqliteSynchronousMode.Normal,
-            int.Parse(values.GetValueOrDefault("grace-depth", "1"), System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(values.GetValueOrDefault("grace-window-ms", "10000"), System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(values.GetValueOrDefault("pause-ms", "0"), System.Globalization.CultureInfo.InvariantCulture));
+        if (!TryNumber(values, "count", 0, out var count) || !TryNumber(values, "grace-depth", 1, out var graceDepth)
+            || !TryNumber(values, "grace-window-ms", 10_000, out var graceWindowMs) || !TryNumber(values, "pause-ms", 0, out var pauseMs))
+        {
+            return null;
+        }
+
+        var synchronous = values.GetValueOrDefault("sync", "normal") switch
+        {
+            "normal" => SqliteSynchronousMode.Normal,
+            "full" => SqliteSynchronousMode.Full,
+            _ => (SqliteSynchronousMode?)null,
+        };
+        return synchronous is null ? null
+            : new Arguments(args[0], database, key, tokenFile, count, values.GetValueOrDefault("go-file"), saveEach, synchronous.Value, graceDepth, graceWindowMs, pauseMs);
+    }
+
+    private static bool TryNumber(Dictionary<string, string> values, string name, int fallback, out int value)
+    {
+        value = fallback;
+        return !values.TryGetValue(name, out var text)
+            || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out value) && value >= 0);
     }
 }

@@ -99,6 +99,49 @@ public sealed class MultiProcessTests
     }
 
     [Fact]
+    public async Task A_child_killed_mid_loop_leaves_a_sound_file_and_its_last_saved_token_still_works()
+    {
+        using var database = new TestDatabase();
+        var key = Fixtures.NewKeyBase64();
+        var tokenFile = Path.Combine(database.Directory, "token");
+        FamilyId familyId;
+        using (var store = database.OpenStore())
+        {
+            var engine = Fixtures.Engine(store, TimeProvider.System, RotationPolicy.Default with { GraceWindow = TimeSpan.FromHours(1) }, key);
+            var issued = await engine.IssueAsync("alice", "web");
+            familyId = issued.FamilyId;
+            await File.WriteAllTextAsync(tokenFile, issued.Token);
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var lastAcknowledged = 0;
+        using (var child = ChildProcess.Start("rotate", "--db", database.Path, "--key", key, "--token-file", tokenFile, "--count", "0", "--save-each"))
+        {
+            Assert.Equal("ready", await child.ReadLineAsync(timeout.Token));
+            while (lastAcknowledged < 100)
+            {
+                var line = await child.ReadLineAsync(timeout.Token);
+                Assert.NotNull(line);
+                Assert.StartsWith("rotated ", line, StringComparison.Ordinal);
+                lastAcknowledged = int.Parse(line["rotated ".Length..], CultureInfo.InvariantCulture);
+            }
+
+            child.Kill(); // SIGKILL, mid-loop
+        }
+
+        using var check = database.OpenStore();
+        Assert.Equal("ok", database.Scalar("PRAGMA integrity_check"));
+        var family = await check.FindAsync(familyId);
+        Assert.True(family!.Generation >= lastAcknowledged, $"generation {family.Generation} < acknowledged {lastAcknowledged}");
+
+        // The token file is written after the commit and before the acknowledgement: it holds the current token,
+        // or (killed between commit and file write) its predecessor, which grace replays.
+        var engineAfter = Fixtures.Engine(check, TimeProvider.System, key: key);
+        var result = await engineAfter.RotateAsync(await File.ReadAllTextAsync(tokenFile));
+        Assert.True(result.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay, result.ToString());
+    }
+
+    [Fact]
     public async Task A_child_issues_a_family_that_this_process_can_rotate()
     {
         using var database = new TestDatabase();
@@ -166,6 +209,13 @@ internal sealed class ChildProcess : IDisposable
         await _process.WaitForExitAsync(cancellationToken);
         await _errors.WaitAsync(cancellationToken);
         return text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    /// <summary>Kills the process (SIGKILL on Unix) and waits for it to end.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
     }
 
     public void Dispose()
