@@ -84,7 +84,15 @@ public sealed partial class InvariantSuite
     /// <exception cref="InvariantViolationException">A concurrent run matched no sequential order.</exception>
     public void CheckLinearizable(int iterations = 200)
     {
-        var initial = CsCheck.Gen.Select(CsCheck.Gen.Int[0, Linearizability.OneFamily.Policies.Length - 1], CsCheck.Gen.Int[0, 3], (policy, rotations) => Linearizability.OneFamily.Create(_createStore, policy, rotations));
+        // CsCheck creates a state per run and per sequential order it tries, and disposes none: keep them all and
+        // dispose them (and their stores) at the end.
+        var created = new System.Collections.Concurrent.ConcurrentBag<Linearizability.OneFamily>();
+        var initial = CsCheck.Gen.Select(CsCheck.Gen.Int[0, Linearizability.OneFamily.Policies.Length - 1], CsCheck.Gen.Int[0, 3], (policy, rotations) =>
+        {
+            var family = Linearizability.OneFamily.Create(_createStore, policy, rotations);
+            created.Add(family);
+            return family;
+        });
         var behind = CsCheck.Gen.Int[0, 3];
         try
         {
@@ -107,6 +115,13 @@ public sealed partial class InvariantSuite
                 + (seed.Success ? $"Replay: set the environment variable CsCheck_Seed={seed.Groups[1].Value}." : ""),
                 exception)
             { Invariant = Invariant.Linearizable, Replay = seed.Success ? seed.Groups[1].Value : null };
+        }
+        finally
+        {
+            foreach (var family in created)
+            {
+                family.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
         }
     }
 
