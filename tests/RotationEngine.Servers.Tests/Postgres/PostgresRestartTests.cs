@@ -19,3 +19,29 @@ public sealed class PostgresRestartTests(PrivatePostgresServer server, ITestOutp
         Assert.True(report.RotationsAfterRestart > 0, report.ToString());
     }
 }
+
+/// <summary>Cuts every connection to PostgreSQL again and again during a concurrent rotation run, so that some
+/// cuts fall between the commit of a rotation and the client reading its answer.</summary>
+public sealed class PostgresNetworkCutTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Rotations_survive_repeated_network_cuts_and_retries_get_the_current_token()
+    {
+        await TestServers.RequirePostgresAsync();
+        var target = new Npgsql.NpgsqlConnectionStringBuilder(TestServers.PostgresConnectionString);
+        await using var proxy = new ChaosProxy(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, target.Port));
+        await using var store = await PostgresStores.CreateAsync(TestServers.PostgresOnPort(proxy.Port));
+
+        var report = await Scenarios.RotationSurvivesServerRestartAsync(store, async () =>
+        {
+            for (var i = 0; i < 60; i++)
+            {
+                proxy.CutAll();
+                await Task.Delay(Random.Shared.Next(5, 30));
+            }
+        });
+
+        output.WriteLine($"{report} after {proxy.Cuts} cuts");
+        Assert.True(report.Faults > 0, $"The cuts caused no store fault, so they proved nothing: {report}");
+    }
+}
