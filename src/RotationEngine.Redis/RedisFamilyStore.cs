@@ -22,7 +22,7 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
     private readonly RedisKeys _keys;
     private readonly int _database;
     private readonly long _retentionMilliseconds;
-    private readonly string? _configuration;
+    private readonly ConfigurationOptions? _configuration;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private IConnectionMultiplexer? _connection;
     private IDatabase? _db;
@@ -54,7 +54,11 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         }
         else if (!string.IsNullOrWhiteSpace(options.Configuration))
         {
-            _configuration = options.Configuration;
+            // Parsed now, so that a malformed configuration fails at start-up rather than on the first call.
+            _configuration = ConfigurationOptions.Parse(options.Configuration);
+
+            // Keep reconnecting in the background instead of failing for good when the server is down at start.
+            _configuration.AbortOnConnectFail = false;
         }
         else
         {
@@ -365,11 +369,7 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
                 return db;
             }
 
-            var options = ConfigurationOptions.Parse(_configuration!);
-
-            // Keep reconnecting in the background instead of failing for good when the server is down at start.
-            options.AbortOnConnectFail = false;
-            var connection = await ConnectionMultiplexer.ConnectAsync(options).ConfigureAwait(false);
+            var connection = await ConnectionMultiplexer.ConnectAsync(_configuration!).ConfigureAwait(false);
             _connection = connection;
             db = connection.GetDatabase(_database);
             Volatile.Write(ref _db, db);
