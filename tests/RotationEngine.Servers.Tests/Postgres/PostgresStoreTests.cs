@@ -154,6 +154,7 @@ public sealed class PostgresStoreTests
                 Assert.DoesNotContain(token, fault.ToString(), StringComparison.Ordinal);
             }
 
+            Assert.Contains(logs.Entries, entry => entry.EventId.Name == "StoreFault" && entry.Exception is not null);
             Assert.DoesNotContain(password, logs.AllText, StringComparison.Ordinal);
             Assert.DoesNotContain(token, logs.AllText, StringComparison.Ordinal);
         }

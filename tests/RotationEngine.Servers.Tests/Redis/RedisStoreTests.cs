@@ -147,6 +147,7 @@ public sealed class RedisStoreTests
             Assert.DoesNotContain(token, fault.ToString(), StringComparison.Ordinal);
         }
 
+        Assert.Contains(logs.Entries, entry => entry.EventId.Name == "StoreFault" && entry.Exception is not null);
         Assert.DoesNotContain(password, logs.AllText, StringComparison.Ordinal);
         Assert.DoesNotContain(token, logs.AllText, StringComparison.Ordinal);
     }
