@@ -8,6 +8,8 @@
 #   eng/servers.sh restart-one postgres|redis PORT  restart it, keeping its data (PostgreSQL: fast shutdown;
 #                                                   Redis: SHUTDOWN SAVE, so families survive but scripts do not)
 #   eng/servers.sh stop-one   postgres|redis PORT   stop it and delete its data
+#   eng/servers.sh start-cluster|stop-cluster [PORT] a three-master Redis Cluster on PORT..PORT+2
+#                                                   (default ROTATION_REDIS_CLUSTER_PORT or 42379; at most 55535)
 #
 # Ports: ROTATION_POSTGRES_PORT (default 55432) and ROTATION_REDIS_PORT (default 56379); the fault-injection
 # tests use the next port of each. Data lives under ${ROTATION_SERVERS_DIR:-/tmp/rotation-engine-servers}.
@@ -153,6 +155,49 @@ redis_stop() {
     rm -rf "$dir"
 }
 
+CLUSTER_PORT="${ROTATION_REDIS_CLUSTER_PORT:-42379}"
+
+cluster_start() {
+    local first="$1" port nodes=()
+    for port in "$first" "$((first + 1))" "$((first + 2))"; do
+        if ! redis_ready "$port"; then
+            mkdir -p "$BASE_DIR/redis-cluster-$port"
+            redis-server --bind 127.0.0.1 --port "$port" --dir "$BASE_DIR/redis-cluster-$port" --daemonize yes \
+                --pidfile "$BASE_DIR/redis-cluster-$port/redis.pid" --logfile "$BASE_DIR/redis-cluster-$port/server.log" \
+                --save '' --appendonly no --cluster-enabled yes --cluster-config-file nodes.conf \
+                --requirepass "$PASSWORD" --masterauth "$PASSWORD" >/dev/null
+        fi
+        nodes+=("127.0.0.1:$port")
+    done
+    for port in "$first" "$((first + 1))" "$((first + 2))"; do
+        local i
+        for i in $(seq 1 200); do
+            if redis_ready "$port"; then break; fi
+            sleep 0.05
+        done
+    done
+    if ! redis_cli "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then
+        redis-cli --no-auth-warning -a "$PASSWORD" --cluster create "${nodes[@]}" --cluster-yes >/dev/null
+        local i
+        for i in $(seq 1 100); do
+            if redis_cli "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then break; fi
+            sleep 0.1
+        done
+    fi
+    log "Redis Cluster ready on 127.0.0.1:$first-$((first + 2))"
+}
+
+cluster_stop() {
+    local first="$1" port
+    for port in "$first" "$((first + 1))" "$((first + 2))"; do
+        if redis_ready "$port"; then
+            redis_cli "$port" shutdown nosave >/dev/null 2>&1 || true
+            redis_wait_down "$port"
+        fi
+        rm -rf "$BASE_DIR/redis-cluster-$port"
+    done
+}
+
 print_env() {
     echo "export ROTATION_POSTGRES='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Password=$PASSWORD;Database=postgres'"
     echo "export ROTATION_REDIS='127.0.0.1:$REDIS_PORT,password=$PASSWORD'"
@@ -182,14 +227,20 @@ case "${1:-}" in
         ;;
     stop)
         if pg_bin >/dev/null; then pg_stop "$PG_PORT"; pg_stop "$((PG_PORT + 1))"; fi
-        if command -v redis-cli >/dev/null; then redis_stop "$REDIS_PORT"; redis_stop "$((REDIS_PORT + 1))"; fi
+        if command -v redis-cli >/dev/null; then
+            redis_stop "$REDIS_PORT"
+            redis_stop "$((REDIS_PORT + 1))"
+            cluster_stop "$CLUSTER_PORT"
+        fi
         ;;
     env) print_env ;;
     start-one) ensure_installed; mkdir -p "$BASE_DIR"; chmod 755 "$BASE_DIR"; one start "${2:-}" "${3:-}" ;;
     restart-one) one restart "${2:-}" "${3:-}" ;;
     stop-one) one stop "${2:-}" "${3:-}" ;;
+    start-cluster) ensure_installed; mkdir -p "$BASE_DIR"; chmod 755 "$BASE_DIR"; cluster_start "${2:-$CLUSTER_PORT}" ;;
+    stop-cluster) cluster_stop "${2:-$CLUSTER_PORT}" ;;
     *)
-        echo "usage: eng/servers.sh start|stop|env|start-one|restart-one|stop-one [postgres|redis PORT]" >&2
+        echo "usage: eng/servers.sh start|stop|env|start-one|restart-one|stop-one [postgres|redis PORT]|start-cluster|stop-cluster [PORT]" >&2
         exit 2
         ;;
 esac
