@@ -80,17 +80,15 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         var subjectLife = Math.Max(0, FamilyFields.Milliseconds(family.FamilyExpiresAt) + _retentionMilliseconds - now);
         var id = family.Id.ToString();
 
-        // Sent together (one flight). The subject index goes first, so that no family ever exists outside it
-        // (RevokeSubject must find every family); the prune index last, so that Prune never sees an id whose
-        // family is still being created.
-        var indexed = EvaluateAsync(db, RedisScripts.IndexSubject, _keys.Subject(family.Subject), [id, Milliseconds(subjectLife)]);
-        var created = EvaluateAsync(db, RedisScripts.Create, _keys.Family(family.Id), [.. values]);
-        var scheduled = db.SortedSetAddAsync(_keys.PruneIndex, id, prunableAt, SortedSetWhen.LessThan);
         try
         {
-            await indexed.ConfigureAwait(false);
-            var isNew = (int)await created.ConfigureAwait(false) == 1;
-            await scheduled.ConfigureAwait(false);
+            // One step after the other, because on a cluster the three keys live on different shards: the subject
+            // index first, so that no family ever exists outside it (RevokeSubject must find every family; an id
+            // left behind by a failure here is skipped by readers); the prune index last, so that Prune never
+            // sees an id before its family exists. Issue is rare; rotation stays one round trip.
+            await EvaluateAsync(db, RedisScripts.IndexSubject, _keys.Subject(family.Subject), [id, Milliseconds(subjectLife)]).ConfigureAwait(false);
+            var isNew = (int)await EvaluateAsync(db, RedisScripts.Create, _keys.Family(family.Id), [.. values]).ConfigureAwait(false) == 1;
+            await db.SortedSetAddAsync(_keys.PruneIndex, id, prunableAt, SortedSetWhen.LessThan).ConfigureAwait(false);
             if (!isNew)
             {
                 throw new RotationStoreException($"Family {family.Id} already exists.");
