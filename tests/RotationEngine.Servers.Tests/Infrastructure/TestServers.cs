@@ -6,14 +6,26 @@ namespace RotationEngine.Servers.Tests.Infrastructure;
 
 /// <summary>
 /// The servers the tests use, from the environment that <c>eng/servers.sh</c> prints (defaults match it).
-/// When a server is unreachable every test that needs it fails at once with a message that says how to start
-/// it. (xunit 2 has no dynamic skip, and the inherited conformance facts cannot carry a conditional skip, so a
-/// local run without servers fails too; filter with <c>--filter "FullyQualifiedName!~Servers"</c> to leave them out.)
+/// When neither is reachable, the first test that needs one runs <c>eng/servers.sh start</c> (which installs
+/// PostgreSQL and Redis with apt-get if they are absent) and stops them when the test process exits, so a plain
+/// <c>dotnet test</c> works on a fresh machine. Set <c>ROTATION_SERVERS_AUTOSTART=0</c> to turn that off. When a
+/// server still cannot be reached every test that needs it fails at once with a message that says why and how
+/// to start it (under <c>CI=true</c> too: never a silent skip).
 /// </summary>
 internal static class TestServers
 {
-    private static readonly Lazy<Task<bool>> PostgresReachable = new(() => ProbePostgresAsync(PostgresConnectionString));
-    private static readonly Lazy<Task<bool>> RedisReachable = new(() => ProbeRedisAsync(RedisConfiguration));
+    private static readonly Lazy<Task<string?>> Provisioning = new(ProvisionAsync);
+    private static readonly Lazy<Task<bool>> PostgresReachable = new(async () =>
+    {
+        await Provisioning.Value;
+        return await ProbePostgresAsync(PostgresConnectionString);
+    });
+
+    private static readonly Lazy<Task<bool>> RedisReachable = new(async () =>
+    {
+        await Provisioning.Value;
+        return await ProbeRedisAsync(RedisConfiguration);
+    });
 
     public static bool InContinuousIntegration =>
         string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
@@ -69,7 +81,43 @@ internal static class TestServers
     }
 
     /// <summary>Runs <c>eng/servers.sh</c> with <paramref name="arguments"/> and waits for it.</summary>
-    public static async Task RunServersScriptAsync(params string[] arguments)
+    public static async Task RunServersScriptAsync(params string[] arguments) => await RunScriptAsync(TimeSpan.FromSeconds(120), arguments);
+
+    /// <summary>Starts the shared servers unless both already answer; null when they are usable, else why not.</summary>
+    private static async Task<string?> ProvisionAsync()
+    {
+        if (await ProbePostgresAsync(PostgresConnectionString) && await ProbeRedisAsync(RedisConfiguration))
+        {
+            return null;
+        }
+
+        if (Environment.GetEnvironmentVariable("ROTATION_SERVERS_AUTOSTART") == "0")
+        {
+            return "ROTATION_SERVERS_AUTOSTART=0, so the tests did not start them";
+        }
+
+        try
+        {
+            var output = await RunScriptAsync(TimeSpan.FromMinutes(5), "start");
+            foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                // eng/servers.sh prints: export NAME='value'
+                if (line.StartsWith("export ", StringComparison.Ordinal) && line.IndexOf('=', StringComparison.Ordinal) is var equals and > 7)
+                {
+                    Environment.SetEnvironmentVariable(line[7..equals], line[(equals + 1)..].Trim('\''));
+                }
+            }
+
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => RunScriptAsync(TimeSpan.FromSeconds(60), "stop").GetAwaiter().GetResult();
+            return null;
+        }
+        catch (Exception exception) when (exception is InvalidOperationException or System.ComponentModel.Win32Exception or OperationCanceledException)
+        {
+            return "starting them with eng/servers.sh failed: " + exception.Message;
+        }
+    }
+
+    private static async Task<string> RunScriptAsync(TimeSpan limit, params string[] arguments)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "eng", "servers.sh"));
@@ -81,13 +129,14 @@ internal static class TestServers
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var timeout = new CancellationTokenSource(limit);
         await process.WaitForExitAsync(timeout.Token);
-        await output;
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"eng/servers.sh {string.Join(' ', arguments)} exited with {process.ExitCode}: {await errors}");
         }
+
+        return await output;
     }
 
     private static string RepositoryRoot()
@@ -105,7 +154,8 @@ internal static class TestServers
 
     private static void Unavailable(string server, string endpoint)
     {
-        var message = $"{server} is not reachable at {endpoint}: run `eval \"$(eng/servers.sh start)\"` first (or set ROTATION_POSTGRES / ROTATION_REDIS).";
+        var why = Provisioning.IsValueCreated && Provisioning.Value.IsCompletedSuccessfully ? Provisioning.Value.Result : null;
+        var message = $"{server} is not reachable at {endpoint}{(why is null ? "" : $" ({why})")}: run `eval \"$(eng/servers.sh start)\"` first (or set ROTATION_POSTGRES / ROTATION_REDIS).";
         throw new InvalidOperationException(InContinuousIntegration ? $"CI=true and {message}" : message);
     }
 
