@@ -21,7 +21,7 @@ namespace RotationEngine.Properties.Sqlite;
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private const int Families = 2;
-    private const string GraceWindowMs = "3600000";
+    internal const string GraceWindowMs = "3600000";
 
     [Fact]
     public async Task Families_killed_mid_rotation_are_in_their_before_or_after_state()
@@ -89,7 +89,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
                     }
                 }
 
-                foreach (var state in await CheckAsync(database, engineOptions, ids, tokenFiles, children, saved, $"seed {seed}, round {round}"))
+                foreach (var state in await CheckAsync(database, engineOptions, ids, tokenFiles, children.Select(c => c.LastAcknowledged).ToArray(), saved, $"seed {seed}, round {round}"))
                 {
                     states[state] = states.GetValueOrDefault(state) + 1;
                 }
@@ -112,7 +112,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     }
 
     /// <summary>Checks every family after a kill; returns how each was found (for the test's output).</summary>
-    private static async Task<List<string>> CheckAsync(string database, RotationEngineOptions options, FamilyId[] ids, string[] tokenFiles, Child[] children, int[] savedBefore, string where)
+    internal static async Task<List<string>> CheckAsync(string database, RotationEngineOptions options, FamilyId[] ids, string[] tokenFiles, int?[] acknowledgedBy, int[] savedBefore, string where)
     {
         using (var connection = new SqliteConnection($"Data Source={database}"))
         {
@@ -129,7 +129,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         {
             var token = await File.ReadAllTextAsync(tokenFiles[i]);
             var saved = GenerationOf(token);
-            var acknowledged = children[i].LastAcknowledged ?? savedBefore[i];
+            var acknowledged = acknowledgedBy[i] ?? savedBefore[i];
             var family = await store.FindAsync(ids[i]);
             var context = $"family {i}: acknowledged generation {acknowledged}, saved {saved}, stored {family?.Generation} ({where})";
             Assert.True(family is { Status: FamilyStatus.Active }, $"{Invariant.CrashSafe.Describe()}: the family is gone or revoked; {context}");
@@ -147,7 +147,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         return found;
     }
 
-    private static RotationEngineOptions Options(string key)
+    internal static RotationEngineOptions Options(string key)
     {
         // The child's policy: the default with a one-hour grace window, depth 1.
         var options = new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { GraceWindow = TimeSpan.FromMilliseconds(int.Parse(GraceWindowMs, CultureInfo.InvariantCulture)) } };
@@ -155,7 +155,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         return options;
     }
 
-    private static int GenerationOf(string token) => TokenFormat.GenerationOf(TokenFormat.Decode(token.Trim()));
+    internal static int GenerationOf(string token) => TokenFormat.GenerationOf(TokenFormat.Decode(token.Trim()));
 
     /// <summary>A running child; reads its output continuously (so it never blocks on a full pipe) and keeps the
     /// last generation it acknowledged. Its output never contains a token.</summary>
