@@ -128,6 +128,7 @@ internal static class SimulatorCommand
         output.WriteLine($"fuzz seed {options.Seed}: {SwarmCommand.Describe(spec)}");
         var result = SwarmCommand.RunOne(spec, options.Store);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history {result.HistoryCount:N0} entries, hash {result.HashText}, {result.Metrics.ServerRequests:N0} requests"));
+        output.WriteLine("outcomes: " + string.Join(", ", Enum.GetValues<RotationEngine.RotationOutcome>().Select(o => string.Create(CultureInfo.InvariantCulture, $"{o} {result.Metrics.Outcomes[(int)o]:N0}"))));
         if (options.Trace)
         {
             foreach (var entry in result.History)

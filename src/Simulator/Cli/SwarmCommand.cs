@@ -84,6 +84,8 @@ internal static class SwarmCommand
             TokenLifetimeHours = Pick(TokenLifetimesHours),
             FamilyLifetimeDays = Pick(FamilyLifetimesDays),
         };
+        // A client that always times out before any answer only loops: keep timeouts above the usual latency.
+        scenario.Population.ClientTimeoutMs += 5 * scenario.Network.LatencyMedianMs;
         scenario.Policies = [policy];
         scenario.Validate();
         return new RunSpec { Scenario = scenario, Policy = policy, Seed = seed, Sabotage = sabotage };

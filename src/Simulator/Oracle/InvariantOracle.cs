@@ -146,8 +146,9 @@ internal sealed class InvariantOracle
         }
 
         var succeeded = got is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
-        if (succeeded && family.Revoked)
+        if (expected == RotationOutcome.Revoked)
         {
+            // A revoked family answered as if it were still active (even a second reuse detection says so).
             return Fail(2, Describe());
         }
 

@@ -31,7 +31,7 @@ internal sealed record RunSpec
         text.Append(ScenarioArgument is null ? "--fuzz" : $"--scenario {ScenarioArgument}");
         if (ScenarioArgument is not null)
         {
-            text.Append(CultureInfo.InvariantCulture, $" --policy {Policy.Name}");
+            text.Append(CultureInfo.InvariantCulture, $" --policy {Policy.Name} --users {Scenario.Population.Users} --duration {Scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d");
         }
 
         text.Append(CultureInfo.InvariantCulture, $" --seed {Seed}");
