@@ -19,7 +19,7 @@ internal sealed class CliOptions
 
     public int Seeds { get; private set; }
 
-    public StoreChoice Store { get; private set; } = StoreChoice.Memory;
+    public StoreChoice Store { get; private set; } = StoreChoice.Parse("sqlite");
 
     public bool StoreGiven { get; private set; }
 
@@ -63,7 +63,7 @@ internal sealed class CliOptions
           --seed N                 the seed (default 1)
           --duration D             override the duration: 12h, 3d, 90m, 45s
           --users N                override the number of users
-          --store memory|sqlite[=DIR]  the store (default memory)
+          --store memory|sqlite[=DIR]  the store (default sqlite in a temporary directory)
           --out DIR                where the JSON, CSV and SVG reports go (default sim-out)
           --no-files               print the table only
           --quiet                  no progress bar

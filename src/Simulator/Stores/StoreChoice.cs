@@ -74,6 +74,6 @@ internal static class StoreProviders
             throw new ArgumentException("--sabotage needs --store memory: the flawed stores are in-memory ones.");
         }
 
-        throw new ArgumentException($"The {choice.Kind} store is not part of this build; use --store memory ({runName}).");
+        return SqliteStoreProvider.Create(choice.Path, runName);
     }
 }
