@@ -33,7 +33,7 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.Equal(6, File.ReadAllLines(stem + ".csv").Length);
         var svg = File.ReadAllText(stem + ".svg");
         Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
-        Assert.Equal(5, Regex.Matches(svg, "<circle").Count);
+        Assert.Equal(5, Regex.Matches(svg, "<title>").Count);
 
         foreach (var content in new[] { text, File.ReadAllText(stem + ".json"), File.ReadAllText(stem + ".csv"), svg })
         {

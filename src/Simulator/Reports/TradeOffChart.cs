@@ -10,12 +10,12 @@ namespace Simulator.Reports;
 /// </summary>
 internal static class TradeOffChart
 {
-    private const int Width = 760;
-    private const int Height = 480;
+    private const int Width = 860;
     private const int Left = 90;
     private const int Right = 40;
     private const int Top = 60;
-    private const int Bottom = 70;
+    private const int PlotHeight = 330;
+    private const int LegendLine = 17;
 
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"];
 
@@ -23,49 +23,70 @@ internal static class TradeOffChart
     {
         var points = report.Policies.Select(p => (p.Policy, p.Settings, X: p.AttackerAccessMinutesPerTheft, Y: p.FalseLogoutsPer1000UserDays)).ToList();
         var xMax = NiceCeiling(points.Count == 0 ? 1 : points.Max(p => p.X));
-        var yMax = NiceCeiling(points.Count == 0 ? 1 : points.Max(p => p.Y));
+
+        // False logouts span orders of magnitude between strict and generous policies: a log scale (of 1 + y)
+        // keeps every point readable, with 0 at the bottom.
+        var decades = Math.Max(1, (int)Math.Ceiling(Math.Log10(1 + (points.Count == 0 ? 1 : points.Max(p => p.Y)))));
         const int plotWidth = Width - Left - Right;
-        const int plotHeight = Height - Top - Bottom;
+        var height = Top + PlotHeight + 70 + points.Count * LegendLine + 10;
         double Px(double x) => Left + x / xMax * plotWidth;
-        double Py(double y) => Top + plotHeight - y / yMax * plotHeight;
+        double Py(double y) => Top + PlotHeight - Math.Log10(1 + Math.Max(0, y)) / decades * PlotHeight;
 
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"Helvetica, Arial, sans-serif\">\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" viewBox=\"0 0 {Width} {height}\" font-family=\"Helvetica, Arial, sans-serif\">\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"26\" text-anchor=\"middle\" font-size=\"17\" font-weight=\"bold\">{Escape($"{report.Scenario}: honest users' cost against thieves' gain")}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"46\" text-anchor=\"middle\" font-size=\"12\" fill=\"#555\">{Escape(string.Create(CultureInfo.InvariantCulture, $"seed {report.Seed}, {report.Users:N0} users, {report.DurationDays:0.##} days; lower left is better"))}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"46\" text-anchor=\"middle\" font-size=\"12\" fill=\"#555\">{Escape(string.Create(CultureInfo.InvariantCulture, $"seed {report.Seed}, {report.Users:N0} users, {report.DurationDays:0.##} days, {report.Store} store; lower left is better"))}</text>\n");
 
         for (var i = 0; i <= 5; i++)
         {
             var xv = xMax * i / 5;
-            var yv = yMax * i / 5;
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Px(xv):0.#}\" y1=\"{Top}\" x2=\"{Px(xv):0.#}\" y2=\"{Top + plotHeight}\" stroke=\"#e5e5e5\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Py(yv):0.#}\" x2=\"{Left + plotWidth}\" y2=\"{Py(yv):0.#}\" stroke=\"#e5e5e5\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Px(xv):0.#}\" y=\"{Top + plotHeight + 18}\" text-anchor=\"middle\" font-size=\"12\">{Tick(xv)}</text>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 8}\" y=\"{Py(yv) + 4:0.#}\" text-anchor=\"end\" font-size=\"12\">{Tick(yv)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Px(xv):0.#}\" y1=\"{Top}\" x2=\"{Px(xv):0.#}\" y2=\"{Top + PlotHeight}\" stroke=\"#e5e5e5\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Px(xv):0.#}\" y=\"{Top + PlotHeight + 18}\" text-anchor=\"middle\" font-size=\"12\">{Tick(xv)}</text>\n");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\" fill=\"none\" stroke=\"#333\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotWidth / 2}\" y=\"{Height - 22}\" text-anchor=\"middle\" font-size=\"13\">attacker access per theft (minutes with a working token)</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(24 {Top + plotHeight / 2}) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">false logouts per 1,000 user-days</text>\n");
+        for (var d = 0; d <= decades; d++)
+        {
+            var yv = d == 0 ? 0 : Math.Pow(10, d) - 1;
+            var label = d == 0 ? "0" : Math.Pow(10, d).ToString("N0", CultureInfo.InvariantCulture);
+            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{Py(yv):0.#}\" x2=\"{Left + plotWidth}\" y2=\"{Py(yv):0.#}\" stroke=\"#e5e5e5\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 8}\" y=\"{Py(yv) + 4:0.#}\" text-anchor=\"end\" font-size=\"12\">{label}</text>\n");
+        }
 
+        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{PlotHeight}\" fill=\"none\" stroke=\"#333\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotWidth / 2}\" y=\"{Top + PlotHeight + 42}\" text-anchor=\"middle\" font-size=\"13\">attacker access per theft (minutes with a working token)</text>\n");
+        svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(24 {Top + PlotHeight / 2}) rotate(-90)\" text-anchor=\"middle\" font-size=\"13\">false logouts per 1,000 user-days (log scale)</text>\n");
+
+        // Labels: beside each point, moved down until they overlap no earlier label.
+        var placed = new List<(double X1, double X2, double Y)>();
         for (var i = 0; i < points.Count; i++)
         {
             var (name, settings, x, y) = points[i];
             var colour = Colours[i % Colours.Length];
             var px = Px(x);
             var py = Py(y);
-            var anchor = px > Left + plotWidth * 0.7 ? "end" : "start";
-            var dx = anchor == "end" ? -10 : 10;
+            var textWidth = name.Length * 8.3;
+            var toLeft = px > Left + plotWidth * 0.65;
+            var x1 = toLeft ? px - 10 - textWidth : px + 10;
+            var ly = py + 4;
+            while (placed.Any(b => Math.Abs(b.Y - ly) < 15 && x1 < b.X2 && b.X1 < x1 + textWidth))
+            {
+                ly += 15;
+            }
+
+            placed.Add((x1, x1 + textWidth, ly));
             svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{px:0.#}\" cy=\"{py:0.#}\" r=\"7\" fill=\"{colour}\" fill-opacity=\"0.85\" stroke=\"#222\"><title>{Escape($"{name}: {settings}")}</title></circle>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{px + dx:0.#}\" y=\"{py - 10 - (i % 2) * 14:0.#}\" text-anchor=\"{anchor}\" font-size=\"13\" font-weight=\"bold\" fill=\"{colour}\">{Escape(name)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{x1:0.#}\" y=\"{ly:0.#}\" font-size=\"13\" font-weight=\"bold\" fill=\"{colour}\">{Escape(name)}</text>\n");
         }
 
-        // Legend: the settings behind each name.
+        // Legend under the chart: the settings and the two numbers behind each point.
         for (var i = 0; i < points.Count; i++)
         {
-            var y = Top + 14 + i * 16;
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotWidth - 8}\" y=\"{y}\" text-anchor=\"end\" font-size=\"11\" fill=\"{Colours[i % Colours.Length]}\">{Escape($"{points[i].Policy}: {points[i].Settings}")}</text>\n");
+            var y = Top + PlotHeight + 70 + i * LegendLine;
+            var (name, settings, x, yValue) = points[i];
+            var line = string.Create(CultureInfo.InvariantCulture, $"{name} ({settings}): {yValue:0.##} false logouts per 1,000 user-days, {x:0.#} min of access per theft");
+            svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{Left + 5}\" cy=\"{y - 4}\" r=\"5\" fill=\"{Colours[i % Colours.Length]}\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + 16}\" y=\"{y}\" font-size=\"11\">{Escape(line)}</text>\n");
         }
 
         svg.Append("</svg>\n");
