@@ -63,7 +63,7 @@ internal sealed class CliOptions
           --seed N                 the seed (default 1)
           --duration D             override the duration: 12h, 3d, 90m, 45s
           --users N                override the number of users
-          --store memory|sqlite[=DIR]  the store (default sqlite in a temporary directory)
+          --store memory|sqlite[=DIR]  the store (default sqlite in a temporary directory; memory for --seeds)
           --out DIR                where the JSON, CSV and SVG reports go (default sim-out)
           --no-files               print the table only
           --quiet                  no progress bar
@@ -177,7 +177,9 @@ internal sealed class CliOptions
         }
 
         options.Filter = filter;
-        if (options.Sabotage != Sabotage.None && !options.StoreGiven)
+        // The flawed stores are in-memory ones, and a swarm of thousands of small runs is about the oracle, not
+        // the database: both default to the in-memory store (an explicit --store still wins).
+        if ((options.Sabotage != Sabotage.None || options.Seeds > 0) && !options.StoreGiven)
         {
             options.Store = StoreChoice.Memory;
         }

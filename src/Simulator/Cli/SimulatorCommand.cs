@@ -75,6 +75,9 @@ internal static class SimulatorCommand
             output.WriteLine($"sabotage: {SabotageNames.Format(options.Sabotage)} (a deliberately broken store)");
         }
 
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}"));
+
         var (report, runs) = ComparisonRunner.Run(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, !options.Quiet, options.Trace);
         output.WriteLine();
         output.Write(ReportWriter.Table(report));
