@@ -44,8 +44,6 @@ internal sealed partial class DeterministicSimulation
         _queue.Schedule(_clock.NowMs + firstDelay, EventKind.ThiefAct, id);
     }
 
-    private const long Minute = 60_000;
-
     private ThiefStrategy PickStrategy(double roll)
     {
         var total = _strategyWeights.Sum();

@@ -18,6 +18,7 @@ namespace Simulator.Simulation;
 internal sealed partial class DeterministicSimulation : IDisposable
 {
     private const long Second = 1000;
+    private const long Minute = 60_000;
     private const long Hour = 3_600_000;
     private const long Day = 86_400_000;
 
