@@ -78,4 +78,25 @@ public sealed class DeterminismTests
         Assert.Equal(memory.HashText, sqlite.HashText);
         Assert.Equal(memory.Metrics.StoreOperations, sqlite.Metrics.StoreOperations);
     }
+
+    [Fact]
+    public void The_server_stores_give_the_same_history_as_the_in_memory_store_when_their_servers_are_configured()
+    {
+        // CI starts PostgreSQL and Redis (eng/servers.sh) and exports their settings; without them this checks nothing more.
+        var spec = TestScenarios.Shipped("multi-instance-clock-skew", "grace-2s", users: 4, days: 0.5, seed: 9);
+        var memory = TestScenarios.Run(spec);
+        foreach (var (kind, variable) in new[] { ("postgres", "ROTATION_POSTGRES"), ("redis", "ROTATION_REDIS") })
+        {
+            if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } settings)
+            {
+                continue;
+            }
+
+            using var stores = Stores.StoreProviders.Create(new Stores.StoreChoice(kind, settings), Stores.Sabotage.None, "agree");
+            using var simulation = new Simulation.DeterministicSimulation(spec, stores);
+            var result = simulation.Run();
+            Assert.Null(result.Violation);
+            Assert.Equal(memory.HashText, result.HashText);
+        }
+    }
 }

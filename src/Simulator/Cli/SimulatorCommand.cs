@@ -169,6 +169,6 @@ internal static class SimulatorCommand
             output.WriteLine("    " + entry);
         }
 
-        output.WriteLine($"  replay: {ReplayPrefix} {shrunk.ToArguments()} --store {store.Kind} --trace");
+        output.WriteLine($"  replay: {ReplayPrefix} {shrunk.ToArguments()} --store {store} --trace");
     }
 }

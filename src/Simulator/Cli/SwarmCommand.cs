@@ -145,7 +145,7 @@ internal static class SwarmCommand
         foreach (var failure in sorted)
         {
             output.WriteLine($"FAILED seed {failure.Spec.Seed}: {failure.Violation}");
-            output.WriteLine($"  replay: {SimulatorCommand.ReplayPrefix} {failure.Spec.ToArguments()} --store {options.Store.Kind}");
+            output.WriteLine($"  replay: {SimulatorCommand.ReplayPrefix} {failure.Spec.ToArguments()} --store {options.Store}");
         }
 
         if (sorted.Count > 0)

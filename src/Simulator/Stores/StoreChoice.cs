@@ -2,7 +2,8 @@ using RotationEngine.Storage;
 
 namespace Simulator.Stores;
 
-/// <summary>The <c>--store</c> option: <c>memory</c>, or <c>sqlite</c> with an optional directory for the files.</summary>
+/// <summary>The <c>--store</c> option: <c>memory</c>; <c>sqlite</c> with an optional directory for the files;
+/// <c>postgres=CONNECTION-STRING</c>; <c>redis=CONFIGURATION</c>.</summary>
 internal sealed record StoreChoice(string Kind, string? Path)
 {
     public static StoreChoice Memory { get; } = new("memory", null);
@@ -14,11 +15,20 @@ internal sealed record StoreChoice(string Kind, string? Path)
         {
             "memory" when path is null => Memory,
             "sqlite" => new StoreChoice("sqlite", string.IsNullOrEmpty(path) ? null : path),
-            _ => throw new ArgumentException($"Unknown store '{text}': use memory or sqlite[=directory]."),
+            "postgres" or "redis" when !string.IsNullOrEmpty(path) => new StoreChoice(kind, path),
+            _ => throw new ArgumentException($"Unknown store '{Redact(text)}': use memory, sqlite[=DIRECTORY], postgres=CONNECTION-STRING or redis=CONFIGURATION."),
         };
     }
 
-    public override string ToString() => Path is null ? Kind : $"{Kind}={Path}";
+    /// <summary>The choice for printing: connection strings may hold passwords, so only SQLite shows its path.</summary>
+    public override string ToString() => Kind switch
+    {
+        "postgres" => "postgres='<connection string>'",
+        "redis" => "redis='<configuration>'",
+        _ => Path is null ? Kind : $"{Kind}={Path}",
+    };
+
+    private static string Redact(string text) => text.IndexOf('=', StringComparison.Ordinal) is var i and >= 0 ? text[..i] + "=…" : text;
 }
 
 /// <summary>
@@ -74,6 +84,11 @@ internal static class StoreProviders
             throw new ArgumentException("--sabotage needs --store memory: the flawed stores are in-memory ones.");
         }
 
-        return SqliteStoreProvider.Create(choice.Path, runName);
+        return choice.Kind switch
+        {
+            "postgres" => new PostgresStoreProvider(choice.Path!, runName),
+            "redis" => new RedisStoreProvider(choice.Path!, runName),
+            _ => SqliteStoreProvider.Create(choice.Path, runName),
+        };
     }
 }
