@@ -46,7 +46,7 @@ internal static class ComparisonRunner
             Store = store.Kind,
             DurationDays = results.Length == 0 ? 0 : results[0].SimulatedMs / 86_400_000.0,
             Users = filter.OnlyUsers?.Count ?? scenario.Population.Users,
-            Options = specs.Count == 0 ? "" : specs[0].ToArguments(),
+            Options = specs.Count == 0 ? "" : specs[0].ToArguments(includePolicy: false) + $" --store {store}",
             Policies = results.Select(PolicyReport.From).ToList(),
             WallSeconds = wall.TotalSeconds,
             ServerRequests = results.Sum(r => r.Metrics.ServerRequests),

@@ -42,7 +42,7 @@ internal sealed class ProgressBar : IDisposable
         {
             if (_drawn)
             {
-                Console.Error.Write("\r" + new string(' ', Console.WindowWidth > 1 ? Math.Min(Console.WindowWidth - 1, 100) : 80) + "\r");
+                Console.Error.Write("\r" + new string(' ', 80) + "\r");
             }
         }
     }

@@ -25,13 +25,14 @@ internal sealed record RunSpec
     public bool RecordFullHistory { get; init; }
 
     /// <summary>The options of this run as command-line arguments, for the replay line.</summary>
-    public string ToArguments()
+    /// <param name="includePolicy">False for the options of a comparison of all the scenario's policies.</param>
+    public string ToArguments(bool includePolicy = true)
     {
         var text = new StringBuilder();
         text.Append(ScenarioArgument is null ? "--fuzz" : $"--scenario {ScenarioArgument}");
         if (ScenarioArgument is not null)
         {
-            text.Append(CultureInfo.InvariantCulture, $" --policy {Policy.Name} --users {Scenario.Population.Users} --duration {Scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d");
+            text.Append(CultureInfo.InvariantCulture, $"{(includePolicy ? $" --policy {Policy.Name}" : "")} --users {Scenario.Population.Users} --duration {Scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d");
         }
 
         text.Append(CultureInfo.InvariantCulture, $" --seed {Seed}");
