@@ -71,6 +71,44 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public void A_token_that_outlives_its_idle_lifetime_is_an_expiry_logout_not_a_false_one()
+    {
+        // Tokens live 1 hour; the user is idle for 23 hours between two one-hour sessions. Day 1: 5 refreshes.
+        // Day 2: the first refresh finds the token expired (logout by expiry), the user signs in again 60.02 s
+        // later, and refreshes at +660.02 s, +1260.04 s, … +3060.1 s: 5 more.
+        var scenario = TestScenarios.Clockwork(views: 1, graceSeconds: 0);
+        scenario.DurationDays = 2;
+        scenario.Policies[0].TokenLifetimeHours = 1;
+        var report = PolicyReport.From(TestScenarios.Run(TestScenarios.Spec(scenario)));
+
+        Assert.Equal(11, report.HonestRefreshes);
+        Assert.Equal(10, report.HonestOk);
+        Assert.Equal(1, report.HonestFailed);
+        Assert.Equal(1, report.ExpiryLogouts);
+        Assert.Equal(0, report.FalseLogouts);
+        Assert.Equal(2, report.SignIns);
+        Assert.Equal(2.0, report.UserDays);
+        Assert.Equal(1, report.Outcomes["Expired"]);
+        Assert.DoesNotContain("Expired", report.NeverExercised);
+    }
+
+    [Fact]
+    public void Lost_requests_are_unknown_outcomes_retried_until_the_session_ends()
+    {
+        // Every request is lost: the first refresh at t0 + 600 s times out after 5 s, the retry follows 1 s later,
+        // so attempts go out every 6 s while the session lasts: 600 s + 6 s × k < 3,600 s gives 500 attempts.
+        var scenario = TestScenarios.Clockwork(views: 1, graceSeconds: 0);
+        scenario.Network.RequestLossRate = 1;
+        var report = PolicyReport.From(TestScenarios.Run(TestScenarios.Spec(scenario)));
+
+        Assert.Equal(500, report.HonestRefreshes);
+        Assert.Equal(500, report.HonestUnknown);
+        Assert.Equal(0, report.HonestOk + report.HonestFailed);
+        Assert.Equal(0, report.ServerRequests);
+        Assert.Equal(1, report.StoreOperations);
+    }
+
+    [Fact]
     public void Theft_figures_follow_from_the_history()
     {
         var scenario = TestScenarios.Clockwork(views: 1, graceSeconds: 0);
@@ -88,6 +126,10 @@ public sealed class ReportTests
         var thefts = history.Where(e => e.Type == EntryType.Theft).ToList();
         Assert.Equal(thefts.Count, report.Thefts);
         Assert.True(report.Thefts > 0, "the seed must produce a theft");
+
+        // A theft is used once its thief's first request reaches a server; no forgeries were asked for.
+        Assert.Equal(history.Where(e => e.Type == EntryType.Serve && e.Process >= HistoryEntry.ThiefBase).Select(e => e.Process).Distinct().Count(), report.TheftsUsed);
+        Assert.Equal(0, report.ForgedAttempts);
 
         // Strict rotation: a theft is detected when its family is revoked; the delay runs from the theft.
         var delays = new List<long>();
