@@ -62,11 +62,19 @@ public sealed partial class CommandLineTests : IDisposable
     {
         var output = new StringWriter();
 
-        await SimulatorCommand.RunAsync(CliOptions.Parse(["--scenario", "stolen-cookie", "--policy", "default", "--users", "5", "--duration", "1d", "--trace", "--quiet", "--no-files"]), output);
+        await SimulatorCommand.RunAsync(CliOptions.Parse(["--scenario", "stolen-cookie", "--policy", "default", "--users", "5", "--duration", "1d", "--trace", "--quiet", "--no-files", "--store", "memory", "--history", _directory]), output);
 
         var text = output.ToString();
         Assert.Contains("invoke refresh", text, StringComparison.Ordinal);
         AssertNoTokens(text);
+
+        // The same history as JSON lines: one invocation per refresh, each completed ok, fail or info.
+        var lines = File.ReadAllLines(Path.Combine(_directory, "stolen-cookie-default-seed-1.jsonl"));
+        var entries = lines.Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        var types = entries.Select(e => e.GetProperty("type").GetString()).ToList();
+        Assert.True(types.Count(t => t == "invoke") > 10);
+        Assert.True(types.Count(t => t == "invoke") >= types.Count(t => t is "ok" or "fail" or "info"));
+        AssertNoTokens(string.Join('\n', lines));
     }
 
     [Fact]

@@ -47,6 +47,8 @@ internal sealed class CliOptions
 
     public bool Trace { get; private set; }
 
+    public string? HistoryDirectory { get; private set; }
+
     public static string Usage => """
         Simulator: deterministic simulation of refresh-token rotation, with an invariant oracle and a policy comparison.
 
@@ -70,6 +72,7 @@ internal sealed class CliOptions
           --sabotage none|never-revoke|lost-update   a deliberately broken store (oracle self-test)
           --fuzz                   draw the scenario from the seed (what --seeds does per seed)
           --trace                  print the run's history (best with few users)
+          --history DIR            write each policy's whole history as JSON lines to DIR/<scenario>-<policy>-seed-N.jsonl
         Replay filters (printed by the shrinker): --only-users 1,2 --until-ms T --no-attackers --no-forgery
           --no-network-faults --no-restarts --single-instance
         Stress options: --threads N --families N --operations N --store ... --sabotage ...
@@ -136,6 +139,9 @@ internal sealed class CliOptions
                     break;
                 case "--trace":
                     options.Trace = true;
+                    break;
+                case "--history":
+                    options.HistoryDirectory = Value();
                     break;
                 case "--sabotage":
                     options.Sabotage = SabotageNames.Parse(Value());

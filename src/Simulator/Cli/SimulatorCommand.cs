@@ -78,7 +78,7 @@ internal static class SimulatorCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}"));
 
-        var (report, runs) = ComparisonRunner.Run(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, !options.Quiet, options.Trace);
+        var (report, runs) = ComparisonRunner.Run(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, !options.Quiet, options.Trace || options.HistoryDirectory is not null);
         output.WriteLine();
         output.Write(ReportWriter.Table(report));
         output.WriteLine();
@@ -99,6 +99,22 @@ internal static class SimulatorCommand
                 {
                     output.WriteLine("  " + entry);
                 }
+            }
+        }
+
+        if (options.HistoryDirectory is not null)
+        {
+            Directory.CreateDirectory(options.HistoryDirectory);
+            foreach (var run in runs)
+            {
+                var path = Path.Combine(options.HistoryDirectory, string.Create(CultureInfo.InvariantCulture, $"{scenario.Name}-{run.Spec.Policy.Name}-seed-{options.Seed}.jsonl"));
+                using var writer = new StreamWriter(path);
+                foreach (var entry in run.History)
+                {
+                    writer.WriteLine(entry.ToJsonLine());
+                }
+
+                output.WriteLine($"history: {path}");
             }
         }
 

@@ -39,6 +39,10 @@ internal readonly record struct HistoryEntry(
         : process < 0 ? string.Create(CultureInfo.InvariantCulture, $"server-{-process - 1}")
         : string.Create(CultureInfo.InvariantCulture, $"client-{process}");
 
+    /// <summary>One JSON line (Jepsen-style: invoke / ok / fail / info, plus server facts). No token, no secret.</summary>
+    public string ToJsonLine() => string.Create(CultureInfo.InvariantCulture,
+        $"{{\"time\":{Time},\"type\":\"{Type.ToString().ToLowerInvariant()}\",\"process\":\"{ProcessName(Process)}\",\"family\":{Family},\"generation\":{Generation},\"outcome\":\"{(Type is EntryType.Ok or EntryType.Fail or EntryType.Serve or EntryType.Logout ? Outcome.ToString() : "")}\",\"cause\":\"{(Type is EntryType.Fail or EntryType.Serve ? Cause.ToString() : "")}\",\"resultGeneration\":{ResultGeneration},\"instance\":{Instance}}}");
+
     public override string ToString()
     {
         var time = VirtualClock.Format(Time);
