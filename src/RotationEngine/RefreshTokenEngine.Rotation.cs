@@ -87,9 +87,7 @@ public sealed partial class RefreshTokenEngine
                         break;
                     }
 
-                    // Report the family as revoked, not as read: a concurrent rotation may have moved it on since.
-                    var revoked = await Guard(_store.FindAsync(family.Id, cancellationToken), "Find").ConfigureAwait(false)
-                        ?? family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
+                    var revoked = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
                     PublishOutcome(verdict, revoked, now);
                     return new RotationResult(verdict.Outcome, verdict.Cause, revoked, null, verdict.RevokeWith);
             }

@@ -78,7 +78,10 @@ internal sealed class OneFamily : IAsyncDisposable
             _handedOut.AddOrUpdate(result.Token, 1, (_, n) => n + 1);
         }
 
-        _answers.Enqueue($"Rotate({behind} behind): {result.Outcome} gen {result.Generation}");
+        // A revoking answer reports the generation the engine read before its revocation, which a racing rotation
+        // may have moved on since (the store's revocation is not conditional on the generation): not compared.
+        var generation = result.Outcome is RotationOutcome.ReuseDetected or RotationOutcome.BindingMismatch ? "" : $" gen {result.Generation}";
+        _answers.Enqueue($"Rotate({behind} behind): {result.Outcome}{generation}");
     }
 
     public async Task RevokeAsync(int behind) =>
