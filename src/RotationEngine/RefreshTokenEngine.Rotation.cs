@@ -93,7 +93,9 @@ public sealed partial class RefreshTokenEngine
             }
         }
 
-        throw new RotationStoreException($"The family changed on each of {MaxAttempts} attempts; the outcome is unknown.");
+        var contention = new RotationStoreException($"The family changed on each of {MaxAttempts} attempts; the outcome is unknown.");
+        Log.StoreFault(_logger, contention, "Rotate");
+        throw contention;
     }
 
     private async ValueTask<RotationResult> TryRotateAsync(ParsedToken parsed, ChainKey key, string? binding, DateTimeOffset now, CancellationToken cancellationToken)

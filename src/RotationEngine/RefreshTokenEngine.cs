@@ -93,6 +93,11 @@ public sealed partial class RefreshTokenEngine
             throw new ArgumentException($"Metadata is {metadata.Length} characters; at most {MaxMetadataLength} are allowed.", nameof(metadata));
         }
 
+        if (metadata is not null && metadata.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Metadata contains a NUL character, which not every store can keep.", nameof(metadata));
+        }
+
         var policy = _options.PolicyFor(clientId);
         var key = _keys.CurrentKey;
         var now = Now();
@@ -271,6 +276,12 @@ public sealed partial class RefreshTokenEngine
         if (value.Length > maxLength)
         {
             throw new ArgumentException($"{name} is {value.Length} characters; at most {maxLength} are allowed.", name);
+        }
+
+        // PostgreSQL text cannot hold NUL: refuse it everywhere so that every store agrees (invariant 8).
+        if (value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"{name} contains a NUL character, which not every store can keep.", name);
         }
     }
 

@@ -189,3 +189,28 @@ public sealed class EngineHostingTests
             inner.PruneAsync(cutoff, batchSize, cancellationToken);
     }
 }
+
+public sealed class InputValidationTests
+{
+    [Theory]
+    [InlineData("sub\0ject", "web", null, null)]
+    [InlineData("alice", "w\0b", null, null)]
+    [InlineData("alice", "web", "jkt\0", null)]
+    [InlineData("alice", "web", null, "scope=\0")]
+    public async Task NUL_characters_are_argument_errors_on_every_store(string subject, string client, string? binding, string? metadata)
+    {
+        var store = new InMemoryFamilyStore();
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring);
+
+        await Assert.ThrowsAsync<ArgumentException>(async () => await engine.IssueAsync(subject, client, binding, metadata));
+        Assert.Equal(0, store.Count);
+    }
+
+    [Fact]
+    public async Task Subject_operations_refuse_NUL_as_argument_errors()
+    {
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
+        await Assert.ThrowsAsync<ArgumentException>(async () => await engine.ListFamiliesAsync("a\0"));
+        await Assert.ThrowsAsync<ArgumentException>(async () => await engine.RevokeSubjectAsync("a\0", RevocationReason.SignOut));
+    }
+}

@@ -92,7 +92,7 @@ public sealed class InMemoryFamilyStore : IFamilyStore
             }
         }
 
-        live.Sort(static (a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        live.Sort(static (a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.Value.CompareTo(b.Id.Value));
         return ValueTask.FromResult<IReadOnlyList<FamilyRecord>>(live);
     }
 
@@ -111,7 +111,9 @@ public sealed class InMemoryFamilyStore : IFamilyStore
             var prunable = family.TokenExpiresAt < cutoff
                 || family.FamilyExpiresAt < cutoff
                 || (family.Status == FamilyStatus.Revoked && family.RevokedAt < cutoff);
-            if (prunable && _families.TryRemove(id, out _))
+
+            // Delete only the state that was judged: a rotation that slipped in between keeps the family.
+            if (prunable && cell.TryRetire(family) && _families.TryRemove(id, out _))
             {
                 if (_bySubject.TryGetValue(family.Subject, out var ids))
                 {
@@ -141,6 +143,14 @@ public sealed class InMemoryFamilyStore : IFamilyStore
         private FamilyRecord _family = family;
 
         public FamilyRecord Family => Volatile.Read(ref _family);
+
+        /// <summary>Freezes the family for deletion if it is still exactly <paramref name="expected"/>: the frozen
+        /// copy is revoked, so no rotation, replay or revocation can change it any more.</summary>
+        public bool TryRetire(FamilyRecord expected)
+        {
+            var frozen = expected with { Status = FamilyStatus.Revoked, RevokedAt = expected.RevokedAt ?? expected.CreatedAt };
+            return ReferenceEquals(Interlocked.CompareExchange(ref _family, frozen, expected), expected);
+        }
 
         /// <summary>Applies <paramref name="change"/> atomically; null from it means "condition failed".</summary>
         public FamilyRecord? Update<TArg>(Func<FamilyRecord, TArg, FamilyRecord?> change, TArg arg)
