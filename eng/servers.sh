@@ -178,11 +178,20 @@ cluster_start() {
     done
     if ! redis_cli "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then
         redis-cli --no-auth-warning -a "$PASSWORD" --cluster create "${nodes[@]}" --cluster-yes >/dev/null
-        local i
-        for i in $(seq 1 100); do
-            if redis_cli "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then break; fi
-            sleep 0.1
+    fi
+    # Every node must see the cluster as ok (the state spreads by gossip): a client may talk to any of them.
+    local i ok
+    for i in $(seq 1 300); do
+        ok=0
+        for port in "$first" "$((first + 1))" "$((first + 2))"; do
+            if redis_cli "$port" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then ok=$((ok + 1)); fi
         done
+        if [[ $ok -eq 3 ]]; then break; fi
+        sleep 0.1
+    done
+    if [[ $ok -ne 3 ]]; then
+        log "Redis Cluster on 127.0.0.1:$first-$((first + 2)) did not reach cluster_state:ok on every node"
+        return 1
     fi
     log "Redis Cluster ready on 127.0.0.1:$first-$((first + 2))"
 }

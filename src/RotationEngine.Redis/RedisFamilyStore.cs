@@ -166,9 +166,7 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (revoked, scheduled) = Revoke(db, id, reason, now, subject: Absent);
-            var changed = (int)await revoked.ConfigureAwait(false) == 1;
-            await scheduled.ConfigureAwait(false);
+            var changed = await RevokeOneAsync(db, id, reason, now, subject: Absent).ConfigureAwait(false) == 1;
             return changed;
         }
         catch (Exception exception) when (IsFault(exception))
@@ -185,14 +183,8 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         try
         {
             var ids = await MembersAsync(db, subject).ConfigureAwait(false);
-            var pending = ids.Select(id => Revoke(db, id, reason, now, subject)).ToList();
-            var count = 0;
-            foreach (var (revoked, scheduled) in pending)
-            {
-                count += (int)await revoked.ConfigureAwait(false);
-                await scheduled.ConfigureAwait(false);
-            }
-
+            var results = await Task.WhenAll(ids.Select(id => RevokeOneAsync(db, id, reason, now, subject))).ConfigureAwait(false);
+            var count = results.Count(result => result == 1);
             return count;
         }
         catch (Exception exception) when (IsFault(exception))
@@ -211,15 +203,27 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
             var ids = await MembersAsync(db, subject).ConfigureAwait(false);
             var reads = ids.Select(id => (id, entries: db.HashGetAllAsync(_keys.Family(id)))).ToList();
             var live = new List<FamilyRecord>(reads.Count);
+            var gone = new List<RedisValue>();
             foreach (var (id, entries) in reads)
             {
-                if (FamilyFields.Read(id, await entries.ConfigureAwait(false)) is { Status: FamilyStatus.Active } family
+                var fields = await entries.ConfigureAwait(false);
+                if (fields.Length == 0)
+                {
+                    // The family's key expired by itself: drop it from the subject's index as well.
+                    gone.Add(id.ToString());
+                }
+                else if (FamilyFields.Read(id, fields) is { Status: FamilyStatus.Active } family
                     && string.Equals(family.Subject, subject, StringComparison.Ordinal)
                     && now < family.TokenExpiresAt
                     && now < family.FamilyExpiresAt)
                 {
                     live.Add(family);
                 }
+            }
+
+            if (gone.Count > 0)
+            {
+                await db.SetRemoveAsync(_keys.Subject(subject), gone.ToArray()).ConfigureAwait(false);
             }
 
             live.Sort(static (a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.Value.CompareTo(b.Id.Value));
@@ -307,18 +311,28 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         }
     }
 
-    private (Task<RedisResult> Revoked, Task<bool> Scheduled) Revoke(IDatabase db, FamilyId id, RevocationReason reason, DateTimeOffset now, string subject)
+    /// <summary>Revokes one family; 1 if it changed, 0 if not, -1 if its key is gone (then it also leaves the
+    /// subject's index).</summary>
+    private async Task<int> RevokeOneAsync(IDatabase db, FamilyId id, RevocationReason reason, DateTimeOffset now, string subject)
     {
         var at = FamilyFields.Milliseconds(now);
-        var revoked = EvaluateAsync(
+        var result = (int)await EvaluateAsync(
             db,
             RedisScripts.Revoke,
             _keys.Family(id),
-            [((int)reason).ToString(CultureInfo.InvariantCulture), Milliseconds(at), Milliseconds(_retentionMilliseconds), subject]);
+            [((int)reason).ToString(CultureInfo.InvariantCulture), Milliseconds(at), Milliseconds(_retentionMilliseconds), subject]).ConfigureAwait(false);
 
-        // A revoked family may be pruned from its revocation time on: lower its prune score (never raise it).
-        var scheduled = db.SortedSetAddAsync(_keys.PruneIndex, id.ToString(), at, SortedSetWhen.LessThan);
-        return (revoked, scheduled);
+        if (result == 1)
+        {
+            // A revoked family may be pruned from its revocation time on: lower its prune score (never raise it).
+            await db.SortedSetAddAsync(_keys.PruneIndex, id.ToString(), at, SortedSetWhen.LessThan).ConfigureAwait(false);
+        }
+        else if (result < 0 && subject.Length > 0)
+        {
+            await db.SetRemoveAsync(_keys.Subject(subject), id.ToString()).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     private async Task<List<FamilyId>> MembersAsync(IDatabase db, string subject)

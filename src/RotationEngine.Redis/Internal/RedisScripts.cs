@@ -49,10 +49,11 @@ internal static class RedisScripts
         """);
 
     /// <summary>KEYS[1] = family. ARGV = reason, now, retention ms, subject ('' = any). Revokes an active family
-    /// (of that subject); returns 1 if it changed, else 0. The key then expires at the earliest of its expiries
-    /// and now, plus retention.</summary>
+    /// (of that subject); returns 1 if it changed, 0 if not, -1 if the family is gone. The key then expires at the
+    /// earliest of its expiries and now, plus retention.</summary>
     public static readonly RedisScript Revoke = new("""
         local f = redis.call('HMGET', KEYS[1], 'st', 'texp', 'fexp', 'sub')
+        if not f[1] then return -1 end
         if f[1] ~= '0' then return 0 end
         if ARGV[4] ~= '' and f[4] ~= ARGV[4] then return 0 end
         local now = tonumber(ARGV[2])
