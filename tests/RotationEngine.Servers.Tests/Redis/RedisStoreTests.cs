@@ -84,6 +84,33 @@ public sealed class RedisStoreTests
     }
 
     [Fact]
+    public async Task Expired_keys_leave_the_subject_index_and_never_reenter_the_prune_index()
+    {
+        var prefix = RedisStores.NewPrefix();
+        await using var store = await RedisStores.CreateAsync(prefix: prefix);
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions { DefaultPolicy = Policy }, TestKeys.Ring);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(TestServers.RedisConfiguration);
+        var db = connection.GetDatabase();
+        var listed = await engine.IssueAsync("gina", "web");
+        var revoked = await engine.IssueAsync("gina", "web");
+        var live = await engine.IssueAsync("gina", "web");
+        RedisKey subject = $"{prefix}subject:gina";
+        RedisKey prune = $"{prefix}prune";
+
+        // As if Redis had expired two families' keys by itself.
+        await db.KeyDeleteAsync($"{prefix}family:{{{listed.FamilyId}}}");
+        await db.KeyDeleteAsync($"{prefix}family:{{{revoked.FamilyId}}}");
+        await db.SortedSetRemoveAsync(prune, revoked.FamilyId.ToString());
+
+        Assert.Equal([live.FamilyId], (await engine.ListFamiliesAsync("gina")).Select(f => f.Id).ToArray());
+        Assert.False(await db.SetContainsAsync(subject, listed.FamilyId.ToString()));
+        Assert.False(await engine.RevokeFamilyAsync(revoked.FamilyId, RevocationReason.SignOut));
+        Assert.Null(await db.SortedSetScoreAsync(prune, revoked.FamilyId.ToString()));
+        Assert.Equal(1, await engine.RevokeSubjectAsync("gina", RevocationReason.SignOut));
+        Assert.Equal([live.FamilyId.ToString()], (await db.SetMembersAsync(subject)).Select(m => (string)m!).ToArray());
+    }
+
+    [Fact]
     public async Task Several_engines_with_skewed_clocks_share_one_store()
     {
         await using var store = await RedisStores.CreateAsync();
