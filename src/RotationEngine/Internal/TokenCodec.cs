@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.IO.Hashing;
@@ -62,8 +63,9 @@ internal static class TokenCodec
 
         var body = token.AsSpan(Prefix.Length);
         Span<byte> payload = stackalloc byte[PayloadSize];
+        // The OperationStatus overload never throws (TryDecodeFromChars throws on bad spare bits).
         if (!IsBase64UrlAlphabet(body)
-            || !Base64Url.TryDecodeFromChars(body, payload, out var written)
+            || Base64Url.DecodeFromChars(body, payload, out _, out var written) != OperationStatus.Done
             || written != PayloadSize)
         {
             return false;

@@ -1,0 +1,191 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using RotationEngine.Events;
+using RotationEngine.Keys;
+using RotationEngine.Storage;
+using RotationEngine.Testing;
+
+namespace RotationEngine.Tests;
+
+public sealed class EngineHostingTests
+{
+    [Fact]
+    public async Task DI_registration_resolves_a_working_engine_with_the_hosts_clock_and_observers()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection().AddSingleton<TimeProvider>(time);
+        services.AddRotationEngine(o =>
+            {
+                o.Keys.Add(new KeyOptions { Id = "k1", Secret = Convert.ToBase64String(new byte[32]) });
+                o.DefaultPolicy = o.DefaultPolicy with { GraceWindow = TimeSpan.Zero };
+            })
+            .UseInMemoryStore()
+            .AddObserver<RecordingObserver>();
+        services.AddRotationEngine();
+        using var provider = services.BuildServiceProvider();
+
+        var engine = provider.GetRequiredService<RefreshTokenEngine>();
+        Assert.Same(engine, provider.GetRequiredService<RefreshTokenEngine>());
+        Assert.Single(services, d => d.ServiceType == typeof(RefreshTokenEngine));
+
+        var issued = await engine.IssueAsync("alice", "web");
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromDays(14), issued.TokenExpiresAt);
+        Assert.Equal("k1", provider.GetRequiredService<IKeyRing>().CurrentKey.Id);
+        await engine.RotateAsync(issued.Token);
+        Assert.Equal(RotationOutcome.ReuseDetected, (await engine.RotateAsync(issued.Token)).Outcome);
+
+        var observer = Assert.IsType<RecordingObserver>(provider.GetRequiredService<IRotationEventObserver>());
+        Assert.Contains(observer.Events, e => e.Kind == RotationEventKind.ReuseDetected);
+    }
+
+    [Fact]
+    public void Missing_store_is_a_clear_error()
+    {
+        using var provider = new ServiceCollection().AddRotationEngine().Services.BuildServiceProvider();
+        var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<RefreshTokenEngine>());
+        Assert.Contains("UseInMemoryStore", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_keys_an_ephemeral_key_is_used_and_a_warning_logged()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), loggerFactory: factory);
+
+        var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2001);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("will not survive a restart", warning.Message, StringComparison.Ordinal);
+        var issued = await engine.IssueAsync("alice", "web");
+        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token)).Outcome);
+    }
+
+    [Fact]
+    public async Task Store_faults_surface_as_outcome_unknown_without_secrets()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var store = new FaultyStore(new InMemoryFamilyStore());
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring, loggerFactory: factory);
+        var issued = await engine.IssueAsync("alice", "web");
+        store.Failing = true;
+
+        var error = await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(issued.Token));
+
+        Assert.Contains("outcome is unknown", error.Message, StringComparison.Ordinal);
+        Assert.IsType<IOException>(error.InnerException);
+        Assert.DoesNotContain(issued.Token, error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(issued.Token, logs.AllText, StringComparison.Ordinal);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 2003);
+        await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.IssueAsync("bob", "web"));
+        await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.ListFamiliesAsync("alice"));
+
+        // A retry after the fault is answered normally.
+        store.Failing = false;
+        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token)).Outcome);
+    }
+
+    [Fact]
+    public async Task A_throwing_observer_never_changes_an_outcome()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var recorder = new RecordingObserver();
+        var options = new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { GraceWindow = TimeSpan.Zero } };
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), options, TestKeys.Ring, loggerFactory: factory, observers: [new ThrowingObserver(), recorder]);
+        var issued = await engine.IssueAsync("alice", "web");
+        await engine.RotateAsync(issued.Token);
+
+        Assert.Equal(RotationOutcome.ReuseDetected, (await engine.RotateAsync(issued.Token)).Outcome);
+        Assert.Contains(logs.Entries, e => e.EventId.Id == 2002);
+        Assert.Single(recorder.Events);
+    }
+
+    [Fact]
+    public async Task Rotations_are_counted_by_outcome_on_the_RotationEngine_meter()
+    {
+        var outcomes = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "RotationEngine" && instrument.Name == "rotation_engine.rotations")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag.Key == "outcome")
+                {
+                    lock (outcomes)
+                    {
+                        outcomes.Add((string)tag.Value!);
+                    }
+                }
+            }
+        });
+        listener.Start();
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
+        var issued = await engine.IssueAsync("meter-test", "web");
+
+        await engine.RotateAsync(issued.Token);
+        await engine.RotateAsync(issued.Token);
+        await engine.RotateAsync("garbage");
+
+        lock (outcomes)
+        {
+            Assert.Contains("Rotated", outcomes);
+            Assert.Contains("GraceReplay", outcomes);
+            Assert.Contains("Invalid", outcomes);
+        }
+    }
+
+    [Fact]
+    public void Default_result_is_a_safe_failure()
+    {
+        var result = default(RotationResult);
+        Assert.Equal(RotationOutcome.Invalid, result.Outcome);
+        Assert.False(result.Succeeded);
+        Assert.Null(result.Token);
+        Assert.Equal("invalid_grant", result.OAuthError);
+    }
+
+    private sealed class ThrowingObserver : IRotationEventObserver
+    {
+        public void OnEvent(RotationEvent rotationEvent) => throw new InvalidOperationException("observer bug");
+    }
+
+    private sealed class FaultyStore(IFamilyStore inner) : IFamilyStore
+    {
+        public bool Failing { get; set; }
+
+        public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default) =>
+            Failing ? ValueTask.FromException(new IOException("disk on fire")) : inner.CreateAsync(family, cancellationToken);
+
+        public ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default) =>
+            Failing ? ValueTask.FromException<FamilyRecord?>(new IOException("disk on fire")) : inner.TryRotateAsync(command, cancellationToken);
+
+        public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default) =>
+            Failing ? ValueTask.FromException<FamilyRecord?>(new IOException("disk on fire")) : inner.FindAsync(id, cancellationToken);
+
+        public ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default) =>
+            inner.TryRecordReplayAsync(id, generation, expectedLedger, newLedger, cancellationToken);
+
+        public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.TryRevokeAsync(id, reason, now, cancellationToken);
+
+        public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            inner.RevokeSubjectAsync(subject, reason, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            Failing ? ValueTask.FromException<IReadOnlyList<FamilyRecord>>(new IOException("disk on fire")) : inner.ListActiveAsync(subject, now, cancellationToken);
+
+        public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default) =>
+            inner.PruneAsync(cutoff, batchSize, cancellationToken);
+    }
+}
