@@ -13,14 +13,15 @@ namespace RotationEngine.Benchmarks.InMemory;
 [MemoryDiagnoser]
 public class InMemoryRotationBenchmarks
 {
-    // Rotations go round-robin over many families, so that no family nears its generation limit however long
-    // the run, and the working set is that of a server with many sessions, not one hot cache line.
-    private const int Families = 1;
+    // Rotations go round-robin over a few families whose state stays in the CPU caches, as the CPU limit's
+    // does; RotateColdFamilies spreads them over many more, as a server with many sessions sees them.
+    private const int HotFamilies = 16;
+    private const int ColdFamilies = 65_536;
 
     private CpuLimit _cpuLimit = null!;
     private RefreshTokenEngine _engine = null!;
-    private string[] _tokens = null!;
-    private int _next;
+    private TokenPool _hot = null!;
+    private TokenPool _cold = null!;
     private string _current = null!;
     private string _retired = null!;
     private string _malformed = null!;
@@ -31,11 +32,8 @@ public class InMemoryRotationBenchmarks
     {
         _cpuLimit = new CpuLimit(EngineFixture.KeyMaterial);
         _engine = EngineFixture.Create(new InMemoryFamilyStore());
-        _tokens = new string[Families];
-        for (var i = 0; i < Families; i++)
-        {
-            _tokens[i] = _engine.IssueAsync(EngineFixture.Subject, EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token;
-        }
+        _hot = new TokenPool(_engine, HotFamilies);
+        _cold = new TokenPool(_engine, ColdFamilies);
 
         // One family rotated once: its generation-0 token is retired (within grace), its generation-1 token current.
         _retired = _engine.IssueAsync(EngineFixture.Subject, EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token;
@@ -54,13 +52,10 @@ public class InMemoryRotationBenchmarks
     public bool CpuLimitOneShot() => _cpuLimit.RotateOneShot();
 
     [Benchmark]
-    public async ValueTask<string> Rotate()
-    {
-        var i = _next;
-        _next = (i + 1) % Families;
-        var result = await _engine.RotateAsync(_tokens[i]);
-        return _tokens[i] = result.Token ?? throw new InvalidOperationException($"Rotate failed: {result.Outcome} ({result.Cause}).");
-    }
+    public ValueTask<string> Rotate() => _hot.RotateNextAsync();
+
+    [Benchmark]
+    public ValueTask<string> RotateColdFamilies() => _cold.RotateNextAsync();
 
     [Benchmark]
     public async ValueTask<RotationOutcome> Inspect() =>

@@ -28,21 +28,25 @@ internal static class ProfileLoop
         };
     }
 
+    public static Func<bool> Step(InMemoryRotationBenchmarks benchmarks, string scenario) => scenario switch
+    {
+        "rotate" => () => benchmarks.Rotate().IsCompletedSuccessfully,
+        "rotate-cold" => () => benchmarks.RotateColdFamilies().IsCompletedSuccessfully,
+        "inspect" => () => benchmarks.Inspect().IsCompletedSuccessfully,
+        "replay" => () => benchmarks.GraceReplay().IsCompletedSuccessfully,
+        "malformed" => () => benchmarks.RejectMalformed().IsCompletedSuccessfully,
+        "forged" => () => benchmarks.RejectForged().IsCompletedSuccessfully,
+        "cpu" => benchmarks.CpuLimitReused,
+        "cpu-oneshot" => benchmarks.CpuLimitOneShot,
+        "manual" => ManualRotation(),
+        _ => throw new ArgumentException($"Unknown scenario '{scenario}': rotate, rotate-cold, inspect, replay, malformed, forged, cpu, cpu-oneshot or manual.", nameof(scenario)),
+    };
+
     public static int Run(string scenario, int seconds)
     {
         var benchmarks = new InMemoryRotationBenchmarks();
         benchmarks.Setup();
-        Func<bool> step = scenario switch
-        {
-            "rotate" => () => benchmarks.Rotate().IsCompletedSuccessfully,
-            "inspect" => () => benchmarks.Inspect().IsCompletedSuccessfully,
-            "replay" => () => benchmarks.GraceReplay().IsCompletedSuccessfully,
-            "malformed" => () => benchmarks.RejectMalformed().IsCompletedSuccessfully,
-            "forged" => () => benchmarks.RejectForged().IsCompletedSuccessfully,
-            "cpu" => benchmarks.CpuLimitReused,
-            "manual" => ManualRotation(),
-            _ => throw new ArgumentException($"Unknown scenario '{scenario}': rotate, inspect, replay, malformed, forged or cpu.", nameof(scenario)),
-        };
+        var step = Step(benchmarks, scenario);
 
         var time = TimeProvider.System;
         var process = System.Diagnostics.Process.GetCurrentProcess();
