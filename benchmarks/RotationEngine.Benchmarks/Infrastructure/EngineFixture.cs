@@ -27,12 +27,16 @@ internal static class EngineFixture
         GraceWindow = TimeSpan.FromHours(1),
     };
 
+    public static RotationPolicy StrictPolicy { get; } = RollingPolicy with { GraceWindow = TimeSpan.Zero };
+
+    public static RotationPolicy TabsPolicy { get; } = RollingPolicy with { GraceDepth = RotationPolicy.MaxGraceDepth };
+
     public static RefreshTokenEngine Create(IFamilyStore store, TimeProvider? time = null)
     {
         var options = new RotationEngineOptions { DefaultPolicy = RollingPolicy };
         options.ClientPolicies[Rolling] = RollingPolicy;
-        options.ClientPolicies[Strict] = RollingPolicy with { GraceWindow = TimeSpan.Zero };
-        options.ClientPolicies[Tabs] = RollingPolicy with { GraceDepth = RotationPolicy.MaxGraceDepth };
+        options.ClientPolicies[Strict] = StrictPolicy;
+        options.ClientPolicies[Tabs] = TabsPolicy;
         return new RefreshTokenEngine(store, options, new KeyRing([Key]), time ?? TimeProvider.System);
     }
 
