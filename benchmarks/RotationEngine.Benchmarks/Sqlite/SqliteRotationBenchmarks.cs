@@ -17,7 +17,7 @@ namespace RotationEngine.Benchmarks.Sqlite;
 [MemoryDiagnoser]
 public class SqliteRotationBenchmarks
 {
-    private const int Families = 1024;
+    private const int Families = 256;
     private string _directory = null!;
     private TokenPerRowDesign _tokenPerRow = null!;
     private OpenIddictPeer _openIddict = null!;

@@ -1,0 +1,77 @@
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using RotationEngine.Benchmarks.InMemory;
+using RotationEngine.Benchmarks.Sqlite;
+
+namespace RotationEngine.Benchmarks.Infrastructure;
+
+/// <summary>The two ways the suite runs: quick (CI) and full (the committed results).</summary>
+internal static class Configs
+{
+    /// <summary>The committed run: one process per benchmark, 3 warm-up and 5 measured iterations of 250 ms.
+    /// Short enough for the whole suite to finish in about ten minutes on two busy cores.</summary>
+    public static IConfig Full(string artifacts) => ManualConfig.CreateEmpty()
+        .AddJob(Job.Default
+            .WithLaunchCount(1)
+            .WithWarmupCount(3)
+            .WithIterationCount(5)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
+            .WithId("Full"))
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumnProvider(DefaultColumnProviders.Instance)
+        .AddColumn(StatisticColumn.Median)
+        .AddLogger(ConsoleLogger.Default)
+        .AddExporter(MarkdownExporter.GitHub)
+        .WithArtifactsPath(artifacts);
+
+    /// <summary>CI's run: in this process, one cold invocation each, a representative few cases. It proves
+    /// every scenario still runs and produces the outcome it claims; its timings mean nothing.</summary>
+    public static IConfig Quick(string artifacts) => ManualConfig.CreateEmpty()
+        .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick"))
+        .AddDiagnoser(MemoryDiagnoser.Default)
+        .AddColumnProvider(DefaultColumnProviders.Instance)
+        .AddLogger(ConsoleLogger.Default)
+        .AddExporter(MarkdownExporter.GitHub)
+        .AddFilter(new SimpleFilter(IsQuickCase))
+        .WithArtifactsPath(artifacts);
+
+    /// <summary>The benchmark classes of the suite, in the order they run.</summary>
+    public static Type[] Suite =>
+    [
+        typeof(InMemoryRotationBenchmarks),
+        typeof(RotationPartsBenchmarks),
+        typeof(IssueBenchmarks),
+        typeof(ReuseDetectedBenchmarks),
+        typeof(SqliteRotationBenchmarks),
+#if SQLITE_STORE
+        typeof(SqliteEngineBenchmarks),
+#endif
+        typeof(ContentionBenchmarks),
+    ];
+
+    private static bool IsQuickCase(BenchmarkCase benchmark)
+    {
+        var type = benchmark.Descriptor.Type;
+        var method = benchmark.Descriptor.WorkloadMethod.Name;
+        string? Param(string name) => benchmark.Parameters.Items.FirstOrDefault(p => p.Name == name)?.Value?.ToString();
+        var normalOrMemory = Param("Store") is null or nameof(StoreKind.InMemory) or nameof(StoreKind.SqliteNormal)
+            && Param("Synchronous") is null or nameof(StoreKind.SqliteNormal);
+        return normalOrMemory && (type.Name, method) switch
+        {
+            (nameof(InMemoryRotationBenchmarks), _) => method is "CpuLimitReused" or "Rotate" or "GraceReplay" or "RejectForged",
+            (nameof(SqliteRotationBenchmarks), _) => true,
+            (nameof(ReuseDetectedBenchmarks), _) => method == "Behind100",
+            (nameof(IssueBenchmarks), _) => true,
+            (nameof(ContentionBenchmarks), _) => Param("Callers") == "8",
+            _ => false,
+        };
+    }
+}
