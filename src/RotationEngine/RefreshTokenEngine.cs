@@ -28,8 +28,9 @@ public sealed partial class RefreshTokenEngine
     /// <summary>The longest metadata accepted by <see cref="IssueAsync"/>.</summary>
     public const int MaxMetadataLength = 16 * 1024;
 
-    // Compare-and-swap retries under contention before the engine gives up with a store fault.
-    private const int MaxAttempts = 16;
+    // Compare-and-swap retries before the engine gives up with a store fault. Each failed attempt means another
+    // caller changed the family (a rotation or a counted replay), so this bounds the callers racing on one family.
+    private const int MaxAttempts = 128;
 
     private readonly IFamilyStore _store;
     private readonly IKeyRing _keys;

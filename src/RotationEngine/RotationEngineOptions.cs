@@ -4,7 +4,7 @@ namespace RotationEngine;
 public sealed class RotationEngineOptions
 {
     /// <summary>The policy of every client that has no entry in <see cref="ClientPolicies"/>.</summary>
-    public RotationPolicy DefaultPolicy { get; set; } = RotationPolicy.Default;
+    public RotationPolicy DefaultPolicy { get; set; } = new();
 
     /// <summary>Per-client policies by client id (ordinal). A common pattern is
     /// <c>options.ClientPolicies["spa"] = options.DefaultPolicy with { GraceDepth = 2 };</c>.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using RotationEngine.Keys;
@@ -119,5 +120,35 @@ public sealed class OptionsTests
         }
 
         return options;
+    }
+}
+
+public sealed class ConfigurationBindingTests
+{
+    [Fact]
+    public void Options_bind_from_configuration_without_touching_the_shared_default()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Rotation:DefaultPolicy:GraceWindow"] = "00:00:30",
+                ["Rotation:DefaultPolicy:GraceMaxReplays"] = "3",
+                ["Rotation:ClientPolicies:spa:GraceDepth"] = "2",
+                ["Rotation:Retention"] = "2.00:00:00",
+                ["Rotation:Keys:0:Id"] = "k1",
+                ["Rotation:Keys:0:Secret"] = Convert.ToBase64String(new byte[32]),
+            })
+            .Build();
+        var options = new RotationEngineOptions();
+
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(configuration.GetSection("Rotation"), options);
+
+        Assert.Equal(TimeSpan.FromSeconds(30), options.DefaultPolicy.GraceWindow);
+        Assert.Equal(3, options.DefaultPolicy.GraceMaxReplays);
+        Assert.Equal(2, options.ClientPolicies["spa"].GraceDepth);
+        Assert.Equal(TimeSpan.FromDays(2), options.Retention);
+        Assert.Equal("k1", Assert.Single(options.Keys).Id);
+        Assert.Equal(TimeSpan.FromSeconds(10), RotationPolicy.Default.GraceWindow);
+        _ = new RefreshTokenEngine(new RotationEngine.Storage.InMemoryFamilyStore(), options);
     }
 }
