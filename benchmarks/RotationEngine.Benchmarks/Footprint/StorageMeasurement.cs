@@ -10,7 +10,8 @@ namespace RotationEngine.Benchmarks.Footprint;
 /// Bytes per family after F families × R rotations, at R = 0, 1, 10 and 100: the managed heap the in-memory
 /// store holds (full collection before each reading; the benchmark's own array of current tokens subtracted),
 /// the SQLite store's file (checkpointed, WAL folded in), and, for contrast, the token-per-row design's file.
-/// Each family has its own subject (a user), client id "rolling", no binding and no metadata.
+/// Each family has its own subject (a user), client id "rolling", no binding and no metadata; a second
+/// in-memory run puts every family under one subject, which shows what the per-subject index costs.
 /// </summary>
 internal static class StorageMeasurement
 {
@@ -32,7 +33,12 @@ internal static class StorageMeasurement
         Line("");
         Line("| Store | Families | Rotations per family | Total bytes | Bytes per family |");
         Line("|---|---:|---:|---:|---:|");
-        foreach (var row in InMemory(memoryFamilies))
+        foreach (var row in InMemory(memoryFamilies, oneSubject: false))
+        {
+            Line(row);
+        }
+
+        foreach (var row in InMemory(memoryFamilies, oneSubject: true))
         {
             Line(row);
         }
@@ -55,7 +61,7 @@ internal static class StorageMeasurement
         return text.ToString();
     }
 
-    private static IEnumerable<string> InMemory(int families)
+    private static IEnumerable<string> InMemory(int families, bool oneSubject)
     {
         var tokens = new string[families];
         var store = new InMemoryFamilyStore();
@@ -63,7 +69,7 @@ internal static class StorageMeasurement
         var before = HeapBytes();
         for (var i = 0; i < families; i++)
         {
-            tokens[i] = engine.IssueAsync(Subject(i), EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token;
+            tokens[i] = engine.IssueAsync(oneSubject ? EngineFixture.Subject : Subject(i), EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token;
         }
 
         var done = 0;
@@ -78,7 +84,7 @@ internal static class StorageMeasurement
             }
 
             var bytes = HeapBytes() - before - (families * TokenStringBytes);
-            yield return Row("in-memory", families, target, bytes);
+            yield return Row(oneSubject ? "in-memory, all families of one subject" : "in-memory", families, target, bytes);
         }
 
         GC.KeepAlive(store);
