@@ -7,6 +7,7 @@ using RotationEngine.Benchmarks.Footprint;
 //   --quick                      CI: a representative few cases, in process, one cold invocation each; exit 1 on any failure.
 //   --full                       the committed run: every benchmark, then results/ (reports, ratios.md) under benchmarks/.
 //   --storage [F] [Fsql] [Frow]  bytes per family after F families x 0/1/10/100 rotations; writes results/storage.md.
+//   --before-after CSPROJ        in-memory scenarios against an older core and the current one, in one run (before-after.sh).
 //   --paired ROUNDS SCENARIO...  interleaved in-memory ratios against the CPU limit (for a busy machine).
 //   --profile SCENARIO SECONDS   one in-memory scenario in a loop, for a profiler.
 //   anything else                BenchmarkDotNet's own command line (e.g. --filter '*Rotate*' --job short).
@@ -15,6 +16,7 @@ return args switch
     ["--quick"] => Quick(),
     ["--full"] => Full(),
     ["--storage", .. var sizes] => Storage(sizes),
+    ["--before-after", var beforeCore] => BeforeAfter(beforeCore),
     ["--paired", var rounds, .. var scenarios] => Paired(Number(rounds), scenarios),
     ["--profile", var scenario, var seconds] => ProfileLoop.Run(scenario, Number(seconds)),
     _ => Switcher(args),
@@ -57,6 +59,25 @@ static int Full()
     File.WriteAllText(Path.Combine(results, "ratios.md"), "# Ratios against the baselines and the targets\n\n" + ratios);
     Console.WriteLine(ratios);
     return summaries.SelectMany(s => s.Reports).All(r => r.Success) ? 0 : 1;
+}
+
+static int BeforeAfter(string beforeCore)
+{
+    var root = Machine.RepositoryRoot();
+    var artifacts = Path.Combine(root, "BenchmarkDotNet.Artifacts", "before-after");
+    var loadBefore = Machine.LoadAverage();
+    var summary = BenchmarkRunner.Run<RotationEngine.Benchmarks.InMemory.InMemoryRotationBenchmarks>(Configs.BeforeAfter(artifacts, Path.GetFullPath(beforeCore)));
+    var results = Path.Combine(root, "benchmarks", "results");
+    Directory.CreateDirectory(results);
+    foreach (var report in Directory.GetFiles(Path.Combine(artifacts, "results"), "*-report-github.md"))
+    {
+        File.Copy(report, Path.Combine(results, "before-after-" + Path.GetFileName(report).Replace("RotationEngine.Benchmarks.", "", StringComparison.Ordinal)), overwrite: true);
+    }
+
+    var table = BeforeAfterReport.Build(summary, loadBefore, Machine.LoadAverage());
+    File.WriteAllText(Path.Combine(results, "before-after.md"), "# Before and after the core's perf commits, one run\n\n" + table);
+    Console.WriteLine(table);
+    return summary.Reports.All(r => r.Success) ? 0 : 1;
 }
 
 static int Storage(string[] sizes)

@@ -7,6 +7,7 @@ using BenchmarkDotNet.Filters;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.DotNetCli;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using RotationEngine.Benchmarks.InMemory;
 using RotationEngine.Benchmarks.Sqlite;
@@ -16,14 +17,15 @@ namespace RotationEngine.Benchmarks.Infrastructure;
 /// <summary>The two ways the suite runs: quick (CI) and full (the committed results).</summary>
 internal static class Configs
 {
-    /// <summary>The committed run: one process per benchmark, 3 warm-up and 5 measured iterations of 250 ms.
-    /// Short enough for the whole suite to finish in about ten minutes on two busy cores.</summary>
+    /// <summary>The committed run: every benchmark in this process (no per-benchmark build and process start,
+    /// which on two shared cores would double the run), 2 warm-up and 5 measured iterations of 150 ms. Short
+    /// enough for the whole suite to finish in about ten minutes on two busy cores; the ratios come from it.</summary>
     public static IConfig Full(string artifacts) => ManualConfig.CreateEmpty()
         .AddJob(Job.Default
-            .WithLaunchCount(1)
-            .WithWarmupCount(3)
+            .WithToolchain(InProcessEmitToolchain.Instance)
+            .WithWarmupCount(2)
             .WithIterationCount(5)
-            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250))
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
             .WithId("Full"))
         .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumnProvider(DefaultColumnProviders.Instance)
@@ -31,6 +33,28 @@ internal static class Configs
         .AddLogger(ConsoleLogger.Default)
         .AddExporter(MarkdownExporter.GitHub)
         .WithArtifactsPath(artifacts);
+
+    /// <summary>
+    /// The in-memory scenarios built twice in one run: against <paramref name="beforeCore"/> (the core's
+    /// project at an older commit) and against the current core. The CPU limit does not
+    /// depend on the core, so its ratio near 1.00 is the run's own control.
+    /// </summary>
+    public static IConfig BeforeAfter(string artifacts, string beforeCore)
+    {
+        var job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(250));
+        return ManualConfig.CreateEmpty()
+            .AddJob(job.WithArguments([new MsBuildArgument($"/p:RotationEngineCore={beforeCore}"), new MsBuildArgument("/p:WithSqliteStore=false")])
+                .WithId("Before"))
+            .AddJob(job.WithArguments([new MsBuildArgument("/p:WithSqliteStore=false")]).WithId("After"))
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(ConsoleLogger.Default)
+            .AddExporter(MarkdownExporter.GitHub)
+            .AddFilter(new SimpleFilter(b => b.Descriptor.Type == typeof(InMemoryRotationBenchmarks)
+                && b.Descriptor.WorkloadMethod.Name != nameof(InMemoryRotationBenchmarks.CpuLimitOneShot)))
+            .WithArtifactsPath(artifacts);
+    }
 
     /// <summary>CI's run: in this process, one cold invocation each, a representative few cases. It proves
     /// every scenario still runs and produces the outcome it claims; its timings mean nothing.</summary>
