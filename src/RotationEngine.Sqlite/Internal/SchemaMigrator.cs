@@ -1,0 +1,77 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using RotationEngine.Storage;
+
+namespace RotationEngine.Sqlite.Internal;
+
+/// <summary>
+/// Brings a database file to <see cref="Schema.CurrentVersion"/> when the store opens. Safe when several
+/// processes open one new file at once: the version is re-read inside <c>BEGIN IMMEDIATE</c> (which takes the
+/// write lock), so exactly one of them runs each migration and the others see the result.
+/// </summary>
+internal static class SchemaMigrator
+{
+    /// <summary>Switches the file to WAL and migrates it; returns the journal mode SQLite reports.</summary>
+    public static string Migrate(SqliteConnection connection, ILogger logger)
+    {
+        var journalMode = Scalar<string>(connection, "PRAGMA journal_mode = WAL") ?? "";
+        if (!string.Equals(journalMode, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RotationStoreException(
+                $"The SQLite family store could not switch the database to WAL mode (it reports '{journalMode}').");
+        }
+
+        var version = ReadVersion(connection);
+        if (version == Schema.CurrentVersion)
+        {
+            // Nothing to write: a read-only connection can open an up-to-date file.
+            return journalMode;
+        }
+
+        using var transaction = connection.BeginTransaction(deferred: false);
+        version = ReadVersion(connection, transaction);
+        var from = version;
+        for (; version < Schema.CurrentVersion; version++)
+        {
+            Execute(connection, transaction, Schema.Migrations[version]);
+        }
+
+        Execute(connection, transaction, $"PRAGMA user_version = {Schema.CurrentVersion}");
+        transaction.Commit();
+        if (from != Schema.CurrentVersion)
+        {
+            Log.SchemaMigrated(logger, from, Schema.CurrentVersion);
+        }
+
+        return journalMode;
+    }
+
+    /// <summary>The file's schema version; a version newer than this library knows is refused.</summary>
+    public static int ReadVersion(SqliteConnection connection, SqliteTransaction? transaction = null)
+    {
+        var version = (int)Scalar<long>(connection, "PRAGMA user_version", transaction);
+        if (version < 0 || version > Schema.CurrentVersion)
+        {
+            throw new RotationStoreException(
+                $"The database has schema version {version}; this RotationEngine.Sqlite knows versions up to {Schema.CurrentVersion}. Upgrade the package.");
+        }
+
+        return version;
+    }
+
+    private static T? Scalar<T>(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return (T?)command.ExecuteScalar();
+    }
+
+    private static void Execute(SqliteConnection connection, SqliteTransaction transaction, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        command.ExecuteNonQuery();
+    }
+}

@@ -1,0 +1,115 @@
+using Microsoft.Data.Sqlite;
+using RotationEngine.Storage;
+
+namespace RotationEngine.Sqlite.Internal;
+
+/// <summary>
+/// One open connection and its prepared statements for the hot path (rotate, find, record replay). Reusing
+/// a prepared <see cref="SqliteCommand"/> saves SQLite's parse and plan on every call, which a new command per
+/// call (what Dapper does) pays. Not thread-safe: the pool lends it to one caller at a time.
+/// </summary>
+internal sealed class SqliteSession : IDisposable
+{
+    private readonly int _commandTimeoutSeconds;
+    private SqliteCommand? _rotate;
+    private SqliteCommand? _find;
+    private SqliteCommand? _recordReplay;
+
+    private SqliteSession(SqliteConnection connection, int commandTimeoutSeconds)
+    {
+        Connection = connection;
+        _commandTimeoutSeconds = commandTimeoutSeconds;
+    }
+
+    public SqliteConnection Connection { get; }
+
+    /// <summary>Opens a connection and sets its per-connection pragmas.</summary>
+    public static SqliteSession Open(string connectionString, SqliteStoreOptions options)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            connection.Open();
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText =
+                $"PRAGMA busy_timeout = {(long)options.BusyTimeout.TotalMilliseconds}; "
+                + $"PRAGMA synchronous = {(options.Synchronous == SqliteSynchronousMode.Full ? "FULL" : "NORMAL")};";
+            pragmas.ExecuteNonQuery();
+            return new SqliteSession(connection, options.CommandTimeoutSeconds);
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs <see cref="Sql.Rotate"/>; the family as written, or null when the condition failed.</summary>
+    public FamilyRecord? Rotate(in RotationCommand command)
+    {
+        var statement = _rotate ??= Prepare(Sql.Rotate,
+            ("@id", SqliteType.Blob), ("@generation", SqliteType.Integer), ("@expected_digest", SqliteType.Blob),
+            ("@new_digest", SqliteType.Blob), ("@key_id", SqliteType.Text), ("@binding", SqliteType.Text),
+            ("@now", SqliteType.Integer), ("@slot", SqliteType.Text));
+        var parameters = statement.Parameters;
+        parameters[0].Value = command.FamilyId.ToByteArray();
+        parameters[1].Value = command.Generation;
+        parameters[2].Value = command.ExpectedDigest;
+        parameters[3].Value = command.NewDigest;
+        parameters[4].Value = command.KeyId;
+        parameters[5].Value = (object?)command.Binding ?? DBNull.Value;
+        parameters[6].Value = FamilyRows.Millis(command.Now);
+        parameters[7].Value = command.LedgerSlot;
+        return ReadSingle(statement);
+    }
+
+    /// <summary>Runs <see cref="Sql.Find"/>.</summary>
+    public FamilyRecord? Find(FamilyId id)
+    {
+        var statement = _find ??= Prepare(Sql.Find, ("@id", SqliteType.Blob));
+        statement.Parameters[0].Value = id.ToByteArray();
+        return ReadSingle(statement);
+    }
+
+    /// <summary>Runs <see cref="Sql.RecordReplay"/>; whether it changed the family.</summary>
+    public bool RecordReplay(FamilyId id, int generation, string expectedLedger, string newLedger)
+    {
+        var statement = _recordReplay ??= Prepare(Sql.RecordReplay,
+            ("@id", SqliteType.Blob), ("@generation", SqliteType.Integer),
+            ("@expected_ledger", SqliteType.Text), ("@new_ledger", SqliteType.Text));
+        var parameters = statement.Parameters;
+        parameters[0].Value = id.ToByteArray();
+        parameters[1].Value = generation;
+        parameters[2].Value = expectedLedger;
+        parameters[3].Value = newLedger;
+        return statement.ExecuteNonQuery() == 1;
+    }
+
+    public void Dispose()
+    {
+        _rotate?.Dispose();
+        _find?.Dispose();
+        _recordReplay?.Dispose();
+        Connection.Dispose();
+    }
+
+    private static FamilyRecord? ReadSingle(SqliteCommand statement)
+    {
+        using var reader = statement.ExecuteReader();
+        return reader.Read() ? FamilyRows.Read(reader) : null;
+    }
+
+    private SqliteCommand Prepare(string sql, params (string Name, SqliteType Type)[] parameters)
+    {
+        var statement = Connection.CreateCommand();
+        statement.CommandText = sql;
+        statement.CommandTimeout = _commandTimeoutSeconds;
+        foreach (var (name, type) in parameters)
+        {
+            statement.Parameters.Add(name, type);
+        }
+
+        statement.Prepare();
+        return statement;
+    }
+}

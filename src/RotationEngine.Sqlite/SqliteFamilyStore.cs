@@ -1,0 +1,326 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using RotationEngine.Sqlite.Internal;
+using RotationEngine.Storage;
+
+namespace RotationEngine.Sqlite;
+
+/// <summary>
+/// The embedded default store: families in one SQLite file, in WAL mode. A rotation is one
+/// <c>UPDATE … RETURNING</c> statement (a compare-and-swap on id, generation, digest, key, status, expiries,
+/// generation limit and binding), run as a prepared statement on a pooled connection. Safe under many threads
+/// and several processes sharing the file: SQLite's write lock serialises the statements, and the busy
+/// timeout makes a writer wait for it. The file holds no token and no secret, only SHA-256 digests.
+/// </summary>
+/// <remarks>Opening the store creates the file if needed and migrates its schema (versioned with
+/// <c>PRAGMA user_version</c>). Faults (I/O, lock timeouts, corruption) are thrown as
+/// <see cref="RotationStoreException"/>, whose message never holds the path, the connection string or a
+/// parameter value.</remarks>
+public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposable
+{
+    private readonly SessionPool _pool;
+    private readonly ILogger _logger;
+    private readonly int _commandTimeoutSeconds;
+    private volatile bool _disposed;
+
+    /// <summary>Opens (creating and migrating if needed) the database <paramref name="options"/> names.</summary>
+    /// <param name="options">Where the file is and how to use it; validated and copied.</param>
+    /// <param name="loggerFactory">Logging; default none.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    /// <exception cref="RotationStoreException">The database could not be opened or migrated.</exception>
+    public SqliteFamilyStore(SqliteStoreOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = options.Validate().ToList();
+        if (errors.Count > 0)
+        {
+            throw new OptionsValidationException(nameof(SqliteStoreOptions), typeof(SqliteStoreOptions), errors);
+        }
+
+        var settings = new SqliteStoreOptions
+        {
+            DatabasePath = options.DatabasePath,
+            ConnectionString = options.ConnectionString,
+            Synchronous = options.Synchronous,
+            BusyTimeout = options.BusyTimeout,
+            PoolSize = options.PoolSize,
+        };
+        var connectionString = settings.BuildConnectionString().ToString();
+        _commandTimeoutSeconds = settings.CommandTimeoutSeconds;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RotationEngine.Sqlite");
+        _pool = new SessionPool(settings.PoolSize, () => SqliteSession.Open(connectionString, settings));
+
+        SqliteSession? first = null;
+        try
+        {
+            first = SqliteSession.Open(connectionString, settings);
+            var journalMode = SchemaMigrator.Migrate(first.Connection, _logger);
+            Log.Opened(_logger, Schema.CurrentVersion, journalMode, settings.Synchronous.ToString(), settings.PoolSize);
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            first?.Dispose();
+            throw Fault(exception, "Open");
+        }
+        catch
+        {
+            first?.Dispose();
+            throw;
+        }
+
+        // The migrating connection becomes the first pooled one.
+        _pool.Adopt(first);
+    }
+
+    /// <inheritdoc />
+    public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        return new ValueTask(ExecuteAsync(
+            "Create",
+            (family, timeout: _commandTimeoutSeconds),
+            static async (session, state, cancellationToken) =>
+            {
+                try
+                {
+                    await session.Connection.ExecuteAsync(new CommandDefinition(
+                        Sql.Insert, FamilyRows.InsertParameters(state.family), commandTimeout: state.timeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                }
+                catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == ConstraintPrimaryKey)
+                {
+                    throw new RotationStoreException($"Family {state.family.Id} already exists.");
+                }
+
+                return true;
+            },
+            cancellationToken).AsTask());
+    }
+
+    /// <inheritdoc />
+    public ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
+    {
+        if (command.ExpectedDigest is null || command.NewDigest is null || command.KeyId is null || command.LedgerSlot is null)
+        {
+            return ValueTask.FromException<FamilyRecord?>(new ArgumentException("The rotation command is incomplete.", nameof(command)));
+        }
+
+        return Execute("Rotate", command, static (session, command) => session.Rotate(command), cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default) =>
+        Execute("Find", id, static (session, id) => session.Find(id), cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expectedLedger);
+        ArgumentNullException.ThrowIfNull(newLedger);
+        return Execute(
+            "RecordReplay",
+            (id, generation, expectedLedger, newLedger),
+            static (session, state) => session.RecordReplay(state.id, state.generation, state.expectedLedger, state.newLedger),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(
+            "Revoke",
+            (parameters: new { id = id.ToByteArray(), reason = (int)reason, now = FamilyRows.Millis(now) }, timeout: _commandTimeoutSeconds),
+            static async (session, state, cancellationToken) => await session.Connection.ExecuteAsync(
+                new CommandDefinition(Sql.Revoke, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1,
+            cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        return ExecuteAsync(
+            "RevokeSubject",
+            (parameters: new { subject, reason = (int)reason, now = FamilyRows.Millis(now) }, timeout: _commandTimeoutSeconds),
+            static (session, state, cancellationToken) => new ValueTask<int>(session.Connection.ExecuteAsync(
+                new CommandDefinition(Sql.RevokeSubject, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken))),
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        return ExecuteAsync(
+            "ListActive",
+            (parameters: new { subject, now = FamilyRows.Millis(now) }, timeout: _commandTimeoutSeconds),
+            static async (session, state, cancellationToken) =>
+            {
+                var families = new List<FamilyRecord>();
+                var reader = await session.Connection.ExecuteReaderAsync(
+                    new CommandDefinition(Sql.ListActive, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        families.Add(FamilyRows.Read(reader));
+                    }
+                }
+
+                return (IReadOnlyList<FamilyRecord>)families;
+            },
+            cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return ExecuteAsync(
+            "Prune",
+            (parameters: new { cutoff = FamilyRows.Millis(cutoff), batch = batchSize }, timeout: _commandTimeoutSeconds),
+            static (session, state, cancellationToken) => new ValueTask<int>(session.Connection.ExecuteAsync(
+                new CommandDefinition(Sql.Prune, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken))),
+            cancellationToken);
+    }
+
+    /// <summary>Closes the store's connections (a connection in use closes when its call ends).</summary>
+    public void Dispose()
+    {
+        _disposed = true;
+        _pool.Dispose();
+    }
+
+    /// <inheritdoc cref="Dispose" />
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private const int ConstraintPrimaryKey = 1555; // SQLITE_CONSTRAINT_PRIMARYKEY
+
+    /// <summary>Runs a synchronous statement on a pooled session; completes synchronously when a session is free.</summary>
+    private ValueTask<T> Execute<TState, T>(string operation, TState state, Func<SqliteSession, TState, T> body, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            cancellationToken.ThrowIfCancellationRequested();
+            if (TryRent(operation, out var session))
+            {
+                return ValueTask.FromResult(Run(session, operation, state, body));
+            }
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<T>(exception);
+        }
+
+        return WaitAndRun(operation, state, body, cancellationToken);
+    }
+
+    private async ValueTask<T> WaitAndRun<TState, T>(string operation, TState state, Func<SqliteSession, TState, T> body, CancellationToken cancellationToken)
+    {
+        var session = await RentAsync(operation, cancellationToken).ConfigureAwait(false);
+        return Run(session, operation, state, body);
+    }
+
+    private T Run<TState, T>(SqliteSession session, string operation, TState state, Func<SqliteSession, TState, T> body)
+    {
+        var healthy = false;
+        try
+        {
+            var result = body(session, state);
+            healthy = true;
+            return result;
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault(exception, operation);
+        }
+        finally
+        {
+            Release(session, healthy, operation);
+        }
+    }
+
+    /// <summary>Runs an asynchronous (Dapper) statement on a pooled session.</summary>
+    private async ValueTask<T> ExecuteAsync<TState, T>(string operation, TState state, Func<SqliteSession, TState, CancellationToken, ValueTask<T>> body, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        cancellationToken.ThrowIfCancellationRequested();
+        var session = TryRent(operation, out var free) ? free : await RentAsync(operation, cancellationToken).ConfigureAwait(false);
+        var healthy = false;
+        try
+        {
+            var result = await body(session, state, cancellationToken).ConfigureAwait(false);
+            healthy = true;
+            return result;
+        }
+        catch (RotationStoreException)
+        {
+            // An expected refusal raised by the body (a duplicate id): the connection is fine.
+            healthy = true;
+            throw;
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault(exception, operation);
+        }
+        finally
+        {
+            Release(session, healthy, operation);
+        }
+    }
+
+    private bool TryRent(string operation, out SqliteSession session)
+    {
+        try
+        {
+            return _pool.TryRent(out session);
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault(exception, operation);
+        }
+    }
+
+    private async ValueTask<SqliteSession> RentAsync(string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pool.RentAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault(exception, operation);
+        }
+    }
+
+    private void Release(SqliteSession session, bool healthy, string operation)
+    {
+        if (!healthy)
+        {
+            Log.ConnectionDiscarded(_logger, operation);
+        }
+
+        _pool.Return(session, healthy);
+    }
+
+    private static bool IsFault(Exception exception) =>
+        exception is DbException or IOException or UnauthorizedAccessException;
+
+    /// <summary>A store fault as the contract describes it: outcome unknown. The message names the operation
+    /// and SQLite's error codes only; the inner exception is kept only when it is SQLite's own (whose messages
+    /// carry no path and no values), never an I/O exception that may name the file.</summary>
+    private static RotationStoreException Fault(Exception exception, string operation) => exception switch
+    {
+        SqliteException sqlite => new RotationStoreException(
+            $"The SQLite family store failed during {operation} (SQLite error {sqlite.SqliteErrorCode}, extended {sqlite.SqliteExtendedErrorCode}); the outcome is unknown.",
+            sqlite),
+        _ => new RotationStoreException(
+            $"The SQLite family store failed during {operation} ({exception.GetType().Name}); the outcome is unknown."),
+    };
+}

@@ -1,0 +1,120 @@
+using Microsoft.Data.Sqlite;
+
+namespace RotationEngine.Sqlite;
+
+/// <summary>Configures a <see cref="SqliteFamilyStore"/>. Set exactly one of <see cref="DatabasePath"/> and
+/// <see cref="ConnectionString"/>.</summary>
+public sealed class SqliteStoreOptions
+{
+    /// <summary>The default of <see cref="BusyTimeout"/>: 5 seconds.</summary>
+    public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>The default of <see cref="PoolSize"/>.</summary>
+    public const int DefaultPoolSize = 16;
+
+    /// <summary>The largest <see cref="PoolSize"/>.</summary>
+    public const int MaxPoolSize = 256;
+
+    /// <summary>The largest <see cref="BusyTimeout"/>: 10 minutes.</summary>
+    public static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
+
+    /// <summary>The database file; created (with its schema) if missing. Its directory must exist.</summary>
+    public string? DatabasePath { get; set; }
+
+    /// <summary>A Microsoft.Data.Sqlite connection string naming a database file, for settings a path cannot
+    /// express (for example <c>Mode=ReadOnly</c>). Pooling is always off: the store keeps its own pool of open
+    /// connections with prepared statements.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary><c>PRAGMA synchronous</c>: <see cref="SqliteSynchronousMode.Normal"/> (default) or
+    /// <see cref="SqliteSynchronousMode.Full"/>.</summary>
+    public SqliteSynchronousMode Synchronous { get; set; } = SqliteSynchronousMode.Normal;
+
+    /// <summary>How long a statement waits for another connection's (or process's) write lock before the
+    /// call fails with a <see cref="Storage.RotationStoreException"/>. Default 5 seconds; 1 ms to 10 minutes.</summary>
+    public TimeSpan BusyTimeout { get; set; } = DefaultBusyTimeout;
+
+    /// <summary>The most connections the store opens. Writers queue on SQLite's single write lock anyway; more
+    /// connections help concurrent reads. Default 16; 1 to 256.</summary>
+    public int PoolSize { get; set; } = DefaultPoolSize;
+
+    /// <summary>Lists what is wrong with these options; each message names the option and what it allows.
+    /// Messages never repeat the connection string.</summary>
+    public IEnumerable<string> Validate()
+    {
+        var hasPath = !string.IsNullOrWhiteSpace(DatabasePath);
+        var hasConnectionString = !string.IsNullOrWhiteSpace(ConnectionString);
+        if (hasPath == hasConnectionString)
+        {
+            yield return hasPath
+                ? "SqliteStoreOptions.DatabasePath and SqliteStoreOptions.ConnectionString are both set; set exactly one."
+                : "SqliteStoreOptions.DatabasePath or SqliteStoreOptions.ConnectionString is required (the database file).";
+        }
+        else
+        {
+            var error = CheckDataSource();
+            if (error is not null)
+            {
+                yield return error;
+            }
+        }
+
+        if (!Enum.IsDefined(Synchronous))
+        {
+            yield return $"SqliteStoreOptions.Synchronous is {(int)Synchronous}; it must be Normal or Full.";
+        }
+
+        if (BusyTimeout < TimeSpan.FromMilliseconds(1) || BusyTimeout > MaxBusyTimeout)
+        {
+            yield return $"SqliteStoreOptions.BusyTimeout is {BusyTimeout}; it must be from 00:00:00.001 to {MaxBusyTimeout}.";
+        }
+
+        if (PoolSize is < 1 or > MaxPoolSize)
+        {
+            yield return $"SqliteStoreOptions.PoolSize is {PoolSize}; it must be from 1 to {MaxPoolSize}.";
+        }
+    }
+
+    /// <summary>The connection string the store opens: the configured file with pooling off.</summary>
+    internal SqliteConnectionStringBuilder BuildConnectionString()
+    {
+        var builder = string.IsNullOrWhiteSpace(ConnectionString)
+            ? new SqliteConnectionStringBuilder { DataSource = DatabasePath }
+            : new SqliteConnectionStringBuilder(ConnectionString);
+        builder.Pooling = false;
+        builder.DefaultTimeout = CommandTimeoutSeconds;
+        return builder;
+    }
+
+    /// <summary>Microsoft.Data.Sqlite's own busy retry limit, in whole seconds (0 would mean forever).</summary>
+    internal int CommandTimeoutSeconds => Math.Max(1, (int)Math.Ceiling(BusyTimeout.TotalSeconds));
+
+    private string? CheckDataSource()
+    {
+        SqliteConnectionStringBuilder builder;
+        try
+        {
+            builder = BuildConnectionString();
+        }
+        catch (ArgumentException)
+        {
+            // The parser's message may quote the string; do not repeat it.
+            return "SqliteStoreOptions.ConnectionString is not a valid Microsoft.Data.Sqlite connection string.";
+        }
+
+        var option = string.IsNullOrWhiteSpace(ConnectionString) ? "SqliteStoreOptions.DatabasePath" : "SqliteStoreOptions.ConnectionString";
+        if (string.IsNullOrWhiteSpace(builder.DataSource))
+        {
+            return $"{option} names no database file (Data Source is empty).";
+        }
+
+        if (builder.Mode == SqliteOpenMode.Memory
+            || string.Equals(builder.DataSource, ":memory:", StringComparison.OrdinalIgnoreCase)
+            || builder.DataSource.StartsWith("file::memory:", StringComparison.OrdinalIgnoreCase))
+        {
+            return $"{option} names an in-memory database; the SQLite store needs a file (each pooled connection would see its own database). Use the in-memory store instead.";
+        }
+
+        return null;
+    }
+}
