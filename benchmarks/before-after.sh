@@ -14,7 +14,8 @@ else
   base="$first_perf^"
 fi
 tree=$(mktemp -d)
-trap 'rm -rf "$tree"' EXIT
+# The host is built without the SQLite store for this run; rebuild it as usual afterwards.
+trap 'rm -rf "$tree"; dotnet build -c Release benchmarks/RotationEngine.Benchmarks >/dev/null 2>&1 || true' EXIT
 git archive "$base" | tar -x -C "$tree"
 echo "before: core at $(git rev-parse --short "$base"); after: the working tree"
 dotnet run -c Release --project benchmarks/RotationEngine.Benchmarks -p:WithSqliteStore=false -- \

@@ -7,7 +7,7 @@ namespace RotationEngine.Benchmarks.InMemory;
 /// <remarks>Each iteration starts from an empty store so that the in-memory store's size stays bounded
 /// however many invocations the run makes.</remarks>
 [MemoryDiagnoser]
-[InvocationCount(4096)]
+[InvocationCount(1024)]
 public class IssueBenchmarks
 {
     private BenchmarkStore? _store;
