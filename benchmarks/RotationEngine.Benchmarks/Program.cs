@@ -43,7 +43,12 @@ static int Full()
 {
     var root = Machine.RepositoryRoot();
     var results = Path.Combine(root, "benchmarks", "results");
-    var artifacts = Path.Combine(root, "BenchmarkDotNet.Artifacts");
+    var artifacts = Path.Combine(root, "BenchmarkDotNet.Artifacts", "full");
+    if (Directory.Exists(artifacts))
+    {
+        Directory.Delete(artifacts, recursive: true);
+    }
+
     var loadBefore = Machine.LoadAverage();
     var summaries = BenchmarkRunner.Run(Configs.Suite, Configs.Full(artifacts));
     var loadAfter = Machine.LoadAverage();

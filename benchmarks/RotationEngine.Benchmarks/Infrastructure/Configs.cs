@@ -18,14 +18,15 @@ namespace RotationEngine.Benchmarks.Infrastructure;
 internal static class Configs
 {
     /// <summary>The committed run: every benchmark in this process (no per-benchmark build and process start,
-    /// which on two shared cores would double the run), 2 warm-up and 5 measured iterations of 150 ms. Short
+    /// which on two shared cores would double the run), 2 warm-up and 9 measured iterations of 100 ms (enough for
+    /// a median that shrugs off a load spike). Short
     /// enough for the whole suite to finish in about ten minutes on two busy cores; the ratios come from it.</summary>
     public static IConfig Full(string artifacts) => ManualConfig.CreateEmpty()
         .AddJob(Job.Default
             .WithToolchain(InProcessEmitToolchain.Instance)
             .WithWarmupCount(2)
-            .WithIterationCount(5)
-            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(150))
+            .WithIterationCount(9)
+            .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100))
             .WithId("Full"))
         .AddDiagnoser(MemoryDiagnoser.Default)
         .AddColumnProvider(DefaultColumnProviders.Instance)

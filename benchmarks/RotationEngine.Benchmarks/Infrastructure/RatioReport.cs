@@ -15,7 +15,8 @@ internal static class RatioReport
     public static string Build(IReadOnlyList<Summary> summaries, string loadBefore, string loadAfter, (double MedianNs, double MedianRatio)? paired)
     {
         var reports = summaries.SelectMany(s => s.Reports).Where(r => r.ResultStatistics is not null).ToList();
-        double? Mean(Type type, string method, string? synchronous = null) => Find(type, method, synchronous)?.ResultStatistics!.Mean;
+        // Medians: on a shared machine one load spike moves a mean of a few iterations, not their median.
+        double? Mean(Type type, string method, string? synchronous = null) => Find(type, method, synchronous)?.ResultStatistics!.Median;
         BenchmarkReport? Find(Type type, string method, string? synchronous) => reports.FirstOrDefault(r =>
             r.BenchmarkCase.Descriptor.Type == type
             && r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method
@@ -33,7 +34,7 @@ internal static class RatioReport
         var rotateReport = Find(typeof(InMemoryRotationBenchmarks), nameof(InMemoryRotationBenchmarks.Rotate), null);
         var allocated = rotateReport?.GcStats.GetBytesAllocatedPerOperation(rotateReport.BenchmarkCase);
         Row("In-memory Rotate, rotations per second on one core", rotate is { } r ? 1e9 / r : null, "N0", "≥ 500,000", v => v >= 500_000);
-        Row("In-memory Rotate ÷ CPU limit (BenchmarkDotNet means)", Divide(rotate, cpuLimit), "F2", "≤ 1.5", v => v <= 1.5);
+        Row("In-memory Rotate ÷ CPU limit (BenchmarkDotNet medians)", Divide(rotate, cpuLimit), "F2", "≤ 1.5", v => v <= 1.5);
         if (paired is { } p)
         {
             Row("In-memory Rotate ÷ CPU limit (interleaved batches, median)", p.MedianRatio, "F2", "≤ 1.5", v => v <= 1.5);
@@ -55,7 +56,8 @@ internal static class RatioReport
         }
 
         Line("");
-        Line("Speed ratios divide the other's mean time per rotation by the engine's (higher is better for the engine); "
+        Line("All figures use BenchmarkDotNet's median time per operation. "
+            + "Speed ratios divide the other's time per rotation by the engine's (higher is better for the engine); "
             + "the CPU-limit ratio divides the engine's time by the limit's (lower is better). Storage per family is in storage.md.");
         return text.ToString();
 

@@ -12,6 +12,7 @@ internal sealed class SharedFamily(RefreshTokenEngine engine)
     private long _rotated;
     private long _replayed;
     private long _replaced;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _others = new(StringComparer.Ordinal);
 
     public async ValueTask RotateAsync()
     {
@@ -27,6 +28,8 @@ internal sealed class SharedFamily(RefreshTokenEngine engine)
                 Interlocked.Increment(ref _replayed);
                 break;
             default:
+                _others.AddOrUpdate($"{result.Outcome} ({result.Cause})", 1, static (_, n) => n + 1);
+
                 // Revoked by a too-old token, or at the generation limit: start a new family once.
                 if (Interlocked.CompareExchange(ref _current, Issue(engine), seen) == seen)
                 {
@@ -38,7 +41,8 @@ internal sealed class SharedFamily(RefreshTokenEngine engine)
     }
 
     public string Describe() =>
-        $"{Interlocked.Read(ref _rotated):N0} rotated, {Interlocked.Read(ref _replayed):N0} grace replays, {Interlocked.Read(ref _replaced):N0} families replaced";
+        $"{Interlocked.Read(ref _rotated):N0} rotated, {Interlocked.Read(ref _replayed):N0} grace replays, {Interlocked.Read(ref _replaced):N0} families replaced"
+        + (_others.IsEmpty ? "" : "; other outcomes: " + string.Join(", ", _others.Select(o => $"{o.Key} x{o.Value:N0}")));
 
     private void Publish(Current next)
     {
