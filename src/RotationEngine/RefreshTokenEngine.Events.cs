@@ -109,7 +109,13 @@ public sealed partial class RefreshTokenEngine
         {
             return await pending.ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not RotationStoreException and not OperationCanceledException)
+        catch (RotationStoreException exception)
+        {
+            // A store that classifies its own faults still gets them logged.
+            Log.StoreFault(_logger, exception, operation);
+            throw;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             throw Fault(exception, operation);
         }
@@ -121,7 +127,13 @@ public sealed partial class RefreshTokenEngine
         {
             await pending.ConfigureAwait(false);
         }
-        catch (Exception exception) when (exception is not RotationStoreException and not OperationCanceledException)
+        catch (RotationStoreException exception)
+        {
+            // A store that classifies its own faults still gets them logged.
+            Log.StoreFault(_logger, exception, operation);
+            throw;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
         {
             throw Fault(exception, operation);
         }

@@ -111,7 +111,13 @@ public sealed partial class RefreshTokenEngine
                     break;
 
                 case NextStep.Revoke:
-                    await Guard(_store.TryRevokeAsync(family!.Id, verdict.RevokeWith, now, cancellationToken), "Revoke").ConfigureAwait(false);
+                    // Only the caller whose write revokes the family reports it; one that lost the race re-reads
+                    // and answers Revoked, as it would have in any sequential order (invariant 9).
+                    if (!await Guard(_store.TryRevokeAsync(family!.Id, verdict.RevokeWith, now, cancellationToken), "Revoke").ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
                     var revoked = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
                     PublishOutcome(verdict, revoked, now);
                     return new RotationResult(verdict.Outcome, verdict.Cause, revoked, null, verdict.RevokeWith);

@@ -1,0 +1,351 @@
+using System.Data.Common;
+using System.Net.Sockets;
+using Npgsql;
+using NpgsqlTypes;
+using RotationEngine.Postgres.Internal;
+using RotationEngine.Storage;
+
+namespace RotationEngine.Postgres;
+
+/// <summary>
+/// Keeps families in one PostgreSQL table, one row per family. Every operation is a single statement on a
+/// pooled connection from Npgsql's data source; a rotation is one conditional <c>UPDATE … RETURNING</c>, so it
+/// is one round trip and atomic under the default <c>READ COMMITTED</c> isolation. The schema is created and
+/// migrated before the first operation (or by <see cref="MigrateAsync"/>), under an advisory lock.
+/// </summary>
+/// <remarks>Times are stored as Unix milliseconds. Text cannot hold the NUL character in PostgreSQL: a
+/// subject, client id, binding or metadata containing one is rejected with a <see cref="RotationStoreException"/>.</remarks>
+public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDisposable
+{
+    private const string UniqueViolation = "23505";
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly bool _ownsDataSource;
+    private readonly bool _migrateSchema;
+    private readonly PostgresSql _sql;
+    private readonly SemaphoreSlim _migrationGate = new(1, 1);
+    private volatile bool _schemaReady;
+
+    /// <summary>Creates a store on the table <c>rotation_families</c> of the database
+    /// <paramref name="connectionString"/> names.</summary>
+    public PostgresFamilyStore(string connectionString)
+        : this(new PostgresFamilyStoreOptions { ConnectionString = connectionString })
+    {
+    }
+
+    /// <summary>Creates a store as <paramref name="options"/> describe.</summary>
+    public PostgresFamilyStore(PostgresFamilyStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _sql = new PostgresSql(options.Schema, options.TableName);
+        _migrateSchema = options.MigrateSchema;
+        if (options.DataSource is { } dataSource)
+        {
+            _dataSource = dataSource;
+        }
+        else if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            if (builder.MaxAutoPrepare == 0)
+            {
+                // Prepared statements save PostgreSQL the parse and plan of every rotation.
+                builder.MaxAutoPrepare = 16;
+            }
+
+            _dataSource = NpgsqlDataSource.Create(builder);
+            _ownsDataSource = true;
+        }
+        else
+        {
+            throw new ArgumentException(
+                $"Set {nameof(PostgresFamilyStoreOptions)}.{nameof(PostgresFamilyStoreOptions.ConnectionString)} or {nameof(PostgresFamilyStoreOptions.DataSource)}.",
+                nameof(options));
+        }
+    }
+
+    /// <summary>The schema-qualified families table this store uses.</summary>
+    public string Table => _sql.Table;
+
+    /// <summary>Creates the table and indexes, or migrates them to this build's schema version; safe when
+    /// several instances call it at once. Returns how many migrations were applied.</summary>
+    /// <exception cref="RotationStoreException">The database failed or holds a newer schema version.</exception>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var applied = await PostgresSchema.MigrateAsync(_dataSource, _sql, cancellationToken).ConfigureAwait(false);
+            _schemaReady = true;
+            return applied;
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault("Migrate", exception);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var command = _dataSource.CreateCommand(_sql.Insert);
+        await using (command.ConfigureAwait(false))
+        {
+            var policy = family.Policy;
+            var p = command.Parameters;
+            p.Add(new NpgsqlParameter<Guid> { TypedValue = family.Id.Value });
+            p.Add(Text(family.Subject));
+            p.Add(Text(family.ClientId));
+            p.Add(Text(family.Binding));
+            p.Add(Text(family.KeyId));
+            p.Add(Text(family.Metadata));
+            p.Add(Milliseconds(family.CreatedAt));
+            p.Add(Milliseconds(family.FamilyExpiresAt));
+            p.Add(Milliseconds(family.TokenExpiresAt));
+            p.Add(new NpgsqlParameter<int> { TypedValue = family.Generation });
+            p.Add(new NpgsqlParameter<byte[]> { TypedValue = family.Digest });
+            p.Add(Text(family.Ledger));
+            p.Add(new NpgsqlParameter<short> { TypedValue = (short)family.Status });
+            p.Add(Milliseconds(family.RevokedAt));
+            p.Add(family.RevocationReason is { } reason
+                ? new NpgsqlParameter<short> { TypedValue = (short)reason }
+                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = DBNull.Value });
+            p.Add(Milliseconds(policy.TokenLifetime));
+            p.Add(Milliseconds(policy.FamilyLifetime));
+            p.Add(Milliseconds(policy.GraceWindow));
+            p.Add(new NpgsqlParameter<int> { TypedValue = policy.GraceDepth });
+            p.Add(policy.GraceMaxReplays is { } replays
+                ? new NpgsqlParameter<int> { TypedValue = replays }
+                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = DBNull.Value });
+            p.Add(new NpgsqlParameter<bool> { TypedValue = policy.BindingMismatchRevokes });
+            p.Add(new NpgsqlParameter<int> { TypedValue = policy.MaxGenerations });
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException exception) when (exception.SqlState == UniqueViolation)
+            {
+                throw new RotationStoreException($"Family {family.Id} already exists.", exception);
+            }
+            catch (Exception exception) when (IsFault(exception))
+            {
+                throw Fault("Create", exception);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.Rotate);
+        await using (statement.ConfigureAwait(false))
+        {
+            var p = statement.Parameters;
+            p.Add(new NpgsqlParameter<Guid> { TypedValue = command.FamilyId.Value });
+            p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.NewDigest });
+            p.Add(Milliseconds(command.Now));
+            p.Add(Text(command.LedgerSlot));
+            p.Add(new NpgsqlParameter<int> { TypedValue = command.Generation });
+            p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.ExpectedDigest });
+            p.Add(Text(command.KeyId));
+            p.Add(Text(command.Binding));
+            return await ReadSingleAsync(statement, "Rotate", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.Find);
+        await using (statement.ConfigureAwait(false))
+        {
+            statement.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+            return await ReadSingleAsync(statement, "Find", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expectedLedger);
+        ArgumentNullException.ThrowIfNull(newLedger);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.RecordReplay);
+        await using (statement.ConfigureAwait(false))
+        {
+            var p = statement.Parameters;
+            p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+            p.Add(new NpgsqlParameter<int> { TypedValue = generation });
+            p.Add(Text(expectedLedger));
+            p.Add(Text(newLedger));
+            return await ExecuteAsync(statement, "RecordReplay", cancellationToken).ConfigureAwait(false) == 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.Revoke);
+        await using (statement.ConfigureAwait(false))
+        {
+            var p = statement.Parameters;
+            p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+            p.Add(new NpgsqlParameter<short> { TypedValue = (short)reason });
+            p.Add(Milliseconds(now));
+            return await ExecuteAsync(statement, "Revoke", cancellationToken).ConfigureAwait(false) == 1;
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.RevokeSubject);
+        await using (statement.ConfigureAwait(false))
+        {
+            var p = statement.Parameters;
+            p.Add(Text(subject));
+            p.Add(new NpgsqlParameter<short> { TypedValue = (short)reason });
+            p.Add(Milliseconds(now));
+            return await ExecuteAsync(statement, "RevokeSubject", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.ListActive);
+        await using (statement.ConfigureAwait(false))
+        {
+            statement.Parameters.Add(Text(subject));
+            statement.Parameters.Add(Milliseconds(now));
+            try
+            {
+                var families = new List<FamilyRecord>();
+                var reader = await statement.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    {
+                        families.Add(FamilyRows.Read(reader));
+                    }
+                }
+
+                return families;
+            }
+            catch (Exception exception) when (IsFault(exception))
+            {
+                throw Fault("ListActive", exception);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
+        var statement = _dataSource.CreateCommand(_sql.Prune);
+        await using (statement.ConfigureAwait(false))
+        {
+            statement.Parameters.Add(Milliseconds(cutoff));
+            statement.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+            return await ExecuteAsync(statement, "Prune", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        _migrationGate.Dispose();
+        return _ownsDataSource ? _dataSource.DisposeAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _migrationGate.Dispose();
+        if (_ownsDataSource)
+        {
+            _dataSource.Dispose();
+        }
+    }
+
+    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) =>
+        _schemaReady || !_migrateSchema ? ValueTask.CompletedTask : MigrateOnceAsync(cancellationToken);
+
+    private async ValueTask MigrateOnceAsync(CancellationToken cancellationToken)
+    {
+        await _migrationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_schemaReady)
+            {
+                await MigrateAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _migrationGate.Release();
+        }
+    }
+
+    private static async ValueTask<FamilyRecord?> ReadSingleAsync(NpgsqlCommand statement, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var reader = await statement.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? FamilyRows.Read(reader) : null;
+            }
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault(operation, exception);
+        }
+    }
+
+    private static async ValueTask<int> ExecuteAsync(NpgsqlCommand statement, string operation, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await statement.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault(operation, exception);
+        }
+    }
+
+    /// <summary>Database, network and timeout failures; cancellation by the caller passes through.</summary>
+    private static bool IsFault(Exception exception) =>
+        exception is DbException or TimeoutException or IOException or SocketException;
+
+    /// <summary>The fault, with a message that names the operation and the failure kind but no connection
+    /// details, parameter values or server text (which could echo data).</summary>
+    private static RotationStoreException Fault(string operation, Exception exception)
+    {
+        var kind = exception is PostgresException postgres ? $"PostgreSQL error {postgres.SqlState}" : exception.GetType().Name;
+        return new RotationStoreException(
+            $"The PostgreSQL family store failed during {operation} ({kind}); the outcome of the operation is unknown.", exception);
+    }
+
+    private static NpgsqlParameter Text(string? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlParameter<long> Milliseconds(DateTimeOffset value) => new() { TypedValue = value.ToUnixTimeMilliseconds() };
+
+    private static NpgsqlParameter Milliseconds(DateTimeOffset? value) =>
+        value is { } time
+            ? Milliseconds(time)
+            : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = DBNull.Value };
+
+    private static NpgsqlParameter<long> Milliseconds(TimeSpan value) => new() { TypedValue = (long)value.TotalMilliseconds };
+}

@@ -1,0 +1,69 @@
+using System.Text;
+using RotationEngine.Storage;
+using RotationEngine.Testing.Harness;
+
+namespace RotationEngine.Testing.Checks;
+
+/// <summary>Searches text and bytes for any form of a token or its secret: the token string, its base64url
+/// body, the secret in hex, base64 and base64url, and the raw secret and token bytes (UTF-8 and UTF-16).</summary>
+internal sealed class SecretScanner
+{
+    private readonly HashSet<string> _seen = [];
+    private readonly List<(string Label, string Text)> _textForms = [];
+    private readonly List<(string Label, byte[] Bytes)> _byteForms = [];
+
+    public void Add(string token)
+    {
+        if (!_seen.Add(token))
+        {
+            return;
+        }
+
+        var secret = TokenFormat.SecretOf(token);
+        var hex = Convert.ToHexString(secret);
+        _textForms.Add(("token", token));
+        _textForms.Add(("token body", token[TokenFormat.Prefix.Length..]));
+        _textForms.Add(("secret hex", hex));
+        _textForms.Add(("secret hex", hex.ToLowerInvariant()));
+        _textForms.Add(("secret base64", Convert.ToBase64String(secret).TrimEnd('=')));
+        _textForms.Add(("secret base64url", System.Buffers.Text.Base64Url.EncodeToString(secret)));
+        _byteForms.Add(("raw secret", secret));
+        _byteForms.Add(("token UTF-8", Encoding.UTF8.GetBytes(token)));
+        _byteForms.Add(("token UTF-16", Encoding.Unicode.GetBytes(token)));
+    }
+
+    public int Count => _seen.Count;
+
+    /// <summary>The first secret form found in <paramref name="text"/>, or null.</summary>
+    public string? FindIn(string text)
+    {
+        foreach (var (label, form) in _textForms)
+        {
+            if (text.Contains(form, StringComparison.Ordinal))
+            {
+                return label;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The first secret form found in <paramref name="bytes"/>, or null.</summary>
+    public string? FindIn(ReadOnlySpan<byte> bytes)
+    {
+        foreach (var (label, form) in _byteForms)
+        {
+            if (bytes.IndexOf(form) >= 0)
+            {
+                return label;
+            }
+        }
+
+        return FindIn(Encoding.Latin1.GetString(bytes));
+    }
+
+    /// <summary>Every field of a stored family, as text and bytes, for scanning.</summary>
+    public static (string Text, byte[] Bytes) Dump(FamilyRecord family) =>
+        ($"{family.Id}|{family.Subject}|{family.ClientId}|{family.Binding}|{family.KeyId}|{family.Metadata}|{family.Ledger}|{Convert.ToHexString(family.Digest)}|{Convert.ToBase64String(family.Digest)}|{family.Status}|{family.RevocationReason}",
+         family.Digest);
+}

@@ -1,0 +1,226 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using RotationEngine.Keys;
+using RotationEngine.Storage;
+using RotationEngine.Testing.Model;
+
+namespace RotationEngine.Testing.Harness;
+
+/// <summary>What the engine answered to one step.</summary>
+internal sealed record Observation
+{
+    public ImmutableArray<RotationResult> Results { get; init; } = [];
+
+    public int Count { get; init; }
+
+    /// <summary>The engine threw <see cref="RotationStoreException"/> (the documented fault).</summary>
+    public bool Faulted { get; init; }
+
+    /// <summary>Anything else thrown: always a bug.</summary>
+    public Exception? Crash { get; init; }
+
+    /// <summary>The step needed a token the client never received (the run diverged from the model earlier).</summary>
+    public bool Unreachable { get; init; }
+
+    public string? Forged { get; init; }
+}
+
+/// <summary>
+/// The system under test for one run: the store (wrapped to inject faults), an engine on a
+/// <see cref="FakeTimeProvider"/> with captured logs and events, a second engine under another key sharing the
+/// store, and the tokens the simulated clients hold, by model family index and generation.
+/// </summary>
+internal sealed class EngineHarness : IAsyncDisposable
+{
+    private readonly Dictionary<(int Family, int Generation), string> _tokens = [];
+    private readonly IFamilyStore _store;
+    private readonly ILoggerFactory _loggers;
+
+    public EngineHarness(IFamilyStore store, ModelSettings settings)
+    {
+        _store = store;
+        Faults = new FaultInjectingStore(store);
+        Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(ModelSettings.Epoch));
+        Time.AutoAdvanceAmount = TimeSpan.Zero;
+        var options = settings.ToOptions();
+        _loggers = LoggerFactory.Create(builder => builder.AddProvider(Telemetry).SetMinimumLevel(LogLevel.Trace));
+        Engine = new RefreshTokenEngine(Faults, options, NewRing("k1"), Time, _loggers, [Telemetry]);
+        ForeignEngine = new RefreshTokenEngine(store, settings.ToOptions(), NewRing("foreign"), Time);
+    }
+
+    public FaultInjectingStore Faults { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public RefreshTokenEngine Engine { get; }
+
+    public RefreshTokenEngine ForeignEngine { get; }
+
+    public CapturedTelemetry Telemetry { get; } = new();
+
+    public List<FamilyId> Ids { get; } = [];
+
+    /// <summary>The store under test, without the fault injection.</summary>
+    public IFamilyStore Store => _store;
+
+    /// <summary>Every token seen so far, in the forms the invariant-7 scan looks for.</summary>
+    public Checks.SecretScanner Scanner { get; } = new();
+
+    /// <summary>How many captured texts the invariant-7 scan has read.</summary>
+    public int ScannedTexts { get; set; }
+
+    /// <summary>The highest generation seen per family (invariant 11).</summary>
+    public Dictionary<int, int> LastGenerations { get; } = [];
+
+    public IReadOnlyDictionary<(int Family, int Generation), string> Tokens => _tokens;
+
+    /// <summary>Logs every presented token through the engine's logger factory (the invariant-7 teeth test).</summary>
+    public bool LeakyHost { get; init; }
+
+    /// <summary>Set once the engine answered differently from the model: later steps are not comparable.</summary>
+    public string? DivergedAt { get; set; }
+
+    /// <summary>A token the client holds for the family at the generation, if any.</summary>
+    public string? TokenOf(int family, int generation) => _tokens.GetValueOrDefault((family, generation));
+
+    public IEnumerable<(int Generation, string Token)> TokensOf(int family) =>
+        _tokens.Where(t => t.Key.Family == family).OrderBy(t => t.Key.Generation).Select(t => (t.Key.Generation, t.Value));
+
+    public FamilyRecord? Find(int family) => _store.FindAsync(Ids[family]).AsTask().GetAwaiter().GetResult();
+
+    public Observation Execute(Step step)
+    {
+        try
+        {
+            return ExecuteCore(step);
+        }
+        catch (RotationStoreException exception)
+        {
+            Telemetry.RecordException(exception);
+            return new Observation { Faulted = true };
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Telemetry.RecordException(exception);
+            return new Observation { Crash = exception };
+        }
+        finally
+        {
+            Faults.Arm(StoreFault.None);
+        }
+    }
+
+    private Observation ExecuteCore(Step step)
+    {
+        switch (step.Kind)
+        {
+            case StepKind.Issue:
+                var issued = Wait(Engine.IssueAsync(step.Subject!, step.ClientId!, step.Binding));
+                Ids.Add(issued.FamilyId);
+                _tokens[(step.Family, 0)] = issued.Token;
+                return new Observation();
+            case StepKind.IssueForeign:
+                var foreign = Wait(ForeignEngine.IssueAsync(step.Subject!, step.ClientId!));
+                Ids.Add(foreign.FamilyId);
+                _tokens[(step.Family, 0)] = foreign.Token;
+                return new Observation();
+            case StepKind.Rotate:
+            case StepKind.Inspect:
+                if (TokenOf(step.Family, step.Generation) is not { } token)
+                {
+                    return new Observation { Unreachable = true };
+                }
+
+                Faults.Arm(step.Fault);
+                if (LeakyHost)
+                {
+#pragma warning disable CA1848, CA2254 // the deliberate leak of a careless host
+                    _loggers.CreateLogger("Host").LogInformation("Refreshing with " + token);
+#pragma warning restore CA1848, CA2254
+                }
+
+                var result = step.Kind == StepKind.Rotate ? Wait(Engine.RotateAsync(token, step.Binding)) : Wait(Engine.InspectAsync(token, step.Binding));
+                Learn(step.Family, result);
+                return new Observation { Results = [result] };
+            case StepKind.Burst:
+                if (TokenOf(step.Family, step.Generation) is not { } shared)
+                {
+                    return new Observation { Unreachable = true };
+                }
+
+                var tasks = Enumerable.Range(0, step.BurstSize).Select(_ => Task.Run(() => Engine.RotateAsync(shared, step.Binding).AsTask())).ToArray();
+                var results = Task.WhenAll(tasks).GetAwaiter().GetResult();
+                foreach (var r in results)
+                {
+                    Learn(step.Family, r);
+                }
+
+                return new Observation { Results = [.. results] };
+            case StepKind.RevokeToken:
+                if (TokenOf(step.Family, step.Generation) is not { } revoked)
+                {
+                    return new Observation { Unreachable = true };
+                }
+
+                return new Observation { Count = Wait(Engine.RevokeAsync(revoked)) ? 1 : 0 };
+            case StepKind.RevokeFamily:
+                return new Observation { Count = Wait(Engine.RevokeFamilyAsync(Ids[step.Family], RevocationReason.Administrative)) ? 1 : 0 };
+            case StepKind.RevokeSubject:
+                return new Observation { Count = Wait(Engine.RevokeSubjectAsync(step.Subject!, RevocationReason.SignOut)) };
+            case StepKind.ListFamilies:
+                return new Observation { Count = Wait(Engine.ListFamiliesAsync(step.Subject!)).Count };
+            case StepKind.Prune:
+                return new Observation { Count = Wait(Engine.PruneAsync()) };
+            case StepKind.Advance:
+                Time.Advance(TimeSpan.FromMilliseconds(step.AdvanceMs));
+                return new Observation();
+            case StepKind.Forge:
+                var real = step.Family < 0 ? null : TokenOf(step.Family, step.Generation);
+                if (step.Family >= 0 && real is null)
+                {
+                    return new Observation { Unreachable = true };
+                }
+
+                var peer = step.Peer < 0 ? null : TokensOf(step.Peer).Select(t => t.Token).FirstOrDefault();
+                var forged = TokenForger.Build(step.Forgery!, real, peer);
+                if (step.Binding == "revoke")
+                {
+                    return new Observation { Count = Wait(Engine.RevokeAsync(forged)) ? 1 : 0, Forged = forged };
+                }
+
+                return new Observation { Results = [Wait(Engine.RotateAsync(forged))], Forged = forged };
+            default:
+                return new Observation();
+        }
+    }
+
+    /// <summary>Remembers a token the engine handed out. A second, different string for the same generation is
+    /// a fork; the first one is kept and the invariant checks see both through the results.</summary>
+    private void Learn(int family, RotationResult result)
+    {
+        if (result.Token is { } token)
+        {
+            _tokens.TryAdd((family, result.Generation), token);
+        }
+    }
+
+    private static T Wait<T>(ValueTask<T> pending) => pending.AsTask().GetAwaiter().GetResult();
+
+    private static KeyRing NewRing(string id) => new([new ChainKey(id, RandomNumberGenerator.GetBytes(32))]);
+
+    public async ValueTask DisposeAsync()
+    {
+        _loggers.Dispose();
+        switch (_store)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+    }
+}

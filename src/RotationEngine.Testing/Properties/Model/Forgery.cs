@@ -1,0 +1,61 @@
+namespace RotationEngine.Testing.Model;
+
+/// <summary>How a forged string is made from a real token (or from nothing). Reproducible from the FsCheck seed;
+/// the real token's bytes are read only when the check runs.</summary>
+internal enum ForgeryKind
+{
+    /// <summary>Generated text, sometimes with the right prefix and length.</summary>
+    RandomText,
+
+    /// <summary>One bit of one character of the token flipped.</summary>
+    CharacterBitFlip,
+
+    /// <summary>The token cut short.</summary>
+    Truncated,
+
+    /// <summary>The token with one more character.</summary>
+    Extended,
+
+    /// <summary>The same bytes re-encoded with the spare bits of the last character set (non-canonical base64).</summary>
+    NonCanonicalEncoding,
+
+    /// <summary>The same bytes in standard base64 ('+' and '/') with '=' padding.</summary>
+    StandardBase64,
+
+    /// <summary>The prefix in upper case.</summary>
+    UpperCasePrefix,
+
+    /// <summary>The token with surrounding white space.</summary>
+    Whitespace,
+
+    /// <summary>One bit of the family id flipped, checksum recomputed.</summary>
+    FamilyIdBitFlip,
+
+    /// <summary>One bit of the generation flipped, checksum recomputed.</summary>
+    GenerationBitFlip,
+
+    /// <summary>One bit of the secret flipped, checksum recomputed.</summary>
+    SecretBitFlip,
+
+    /// <summary>Another family's id with this token's generation and secret, checksum recomputed.</summary>
+    OtherFamilyId,
+
+    /// <summary>A real token of a family issued under a key the engine does not hold.</summary>
+    UnknownKey,
+}
+
+/// <summary>A recipe for a forged string. <see cref="Position"/> and <see cref="Bit"/> are reduced modulo the
+/// relevant size when applied; <see cref="Text"/> is the generated text of <see cref="ForgeryKind.RandomText"/>.</summary>
+internal sealed record Forgery(ForgeryKind Kind, int Position, int Bit, string Text)
+{
+    public override string ToString() => Kind switch
+    {
+        ForgeryKind.RandomText => $"random text of {Text.Length} chars",
+        ForgeryKind.CharacterBitFlip => $"bit {Bit % 8} of char {Position} flipped",
+        ForgeryKind.Truncated => $"truncated to {Position} chars",
+        ForgeryKind.FamilyIdBitFlip or ForgeryKind.SecretBitFlip => $"{Kind} byte {Position} bit {Bit % 8}",
+        ForgeryKind.GenerationBitFlip => $"generation bit {Bit % 32} flipped",
+        ForgeryKind.OtherFamilyId => $"id of family #{Position}",
+        _ => Kind.ToString(),
+    };
+}

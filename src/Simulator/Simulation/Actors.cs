@@ -1,0 +1,148 @@
+using RotationEngine;
+using Simulator.Core;
+
+namespace Simulator.Simulation;
+
+/// <summary>One honest client of a user (a browser with tabs, a mobile app): its views, its session and the
+/// refresh token it holds.</summary>
+internal sealed class ClientState
+{
+    public required int Index { get; init; }
+
+    /// <summary>Stable id (user × 16 + ordinal): the history's process id, unchanged when other users are dropped.</summary>
+    public required int Key { get; init; }
+
+    public required int User { get; init; }
+
+    public required string Subject { get; init; }
+
+    public required string Binding { get; init; }
+
+    public required bool SingleFlight { get; init; }
+
+    public required int FirstView { get; init; }
+
+    public required int ViewCount { get; init; }
+
+    /// <summary>This client's own random stream (behaviour and its messages' network fate).</summary>
+    public Prng Rng;
+
+    public bool Active;
+
+    public int Session;
+
+    public long SessionEndsAt;
+
+    /// <summary>The family the client is signed in to, or -1.</summary>
+    public int Family = -1;
+
+    public string? Token;
+
+    public int Generation;
+
+    /// <summary>The refresh in flight of a single-flight client, or -1.</summary>
+    public int InFlight = -1;
+
+    /// <summary>A single-flight client's shared access-token expiry.</summary>
+    public long SharedAccessExpiry;
+}
+
+/// <summary>A user: a subject with one or more clients, and the theft process aimed at them.</summary>
+internal sealed class UserState
+{
+    public required int Id { get; init; }
+
+    public required int FirstClient { get; init; }
+
+    public required int ClientCount { get; init; }
+
+    public Prng TheftRng;
+
+    public int TheftOrdinal;
+}
+
+internal enum ThiefStrategy
+{
+    Immediate,
+    Delayed,
+    Repeated,
+    IdleVictim,
+}
+
+/// <summary>An attacker holding a stolen copy of a token.</summary>
+internal sealed class ThiefState
+{
+    public required int Id { get; init; }
+
+    public required int Victim { get; init; }
+
+    public required int Family { get; init; }
+
+    public required ThiefStrategy Strategy { get; init; }
+
+    public required long StolenAt { get; init; }
+
+    public required long GiveUpAt { get; init; }
+
+    public required string StolenToken { get; init; }
+
+    public required int StolenGeneration { get; init; }
+
+    public required string Binding { get; init; }
+
+    public Prng Rng;
+
+    public string Token = "";
+
+    public int Generation;
+
+    public int RemainingRepeats;
+
+    public bool InFlight;
+
+    public bool Done;
+
+    public bool Presented;
+
+    public bool Detected;
+
+    public long AccessUntil;
+}
+
+/// <summary>One refresh on the wire. Holds a token in memory only.</summary>
+internal struct Request
+{
+    /// <summary>The client index, or the thief id for <see cref="FromThief"/>.</summary>
+    public int Origin;
+
+    public bool FromThief;
+
+    /// <summary>The view that sent it, or -1 for a single-flight client's shared refresh.</summary>
+    public int View;
+
+    public int Family;
+
+    public int Generation;
+
+    public string? Token;
+
+    public string? Binding;
+
+    public int Instance;
+
+    public bool Forged;
+
+    /// <summary>The client has its answer or gave up waiting.</summary>
+    public bool Done;
+
+    /// <summary>Events still referring to this slot.</summary>
+    public int Pending;
+
+    public RotationOutcome Outcome;
+
+    public OutcomeCause Cause;
+
+    public int ResultGeneration;
+
+    public string? ResultToken;
+}

@@ -1,0 +1,57 @@
+using RotationEngine;
+
+namespace Simulator.Simulation;
+
+/// <summary>The raw counts of one run, from which <see cref="Reports.PolicyReport"/> is computed.</summary>
+internal sealed class RunMetrics
+{
+    /// <summary>Honest refresh invocations (each attempt, retries included).</summary>
+    public long HonestRefreshes;
+
+    public long HonestOk;
+
+    public long HonestFailed;
+
+    /// <summary>Honest invocations whose response never came (lost request or response).</summary>
+    public long HonestUnknown;
+
+    public long SignIns;
+
+    /// <summary>Honest clients logged out of a family no attacker had touched, for a reason other than expiry.</summary>
+    public long FalseLogouts;
+
+    /// <summary>Honest clients logged out because a theft was detected on their family.</summary>
+    public long TheftLogouts;
+
+    /// <summary>Honest clients logged out by idle or absolute expiry.</summary>
+    public long ExpiryLogouts;
+
+    public long Thefts;
+
+    public long TheftsUsed;
+
+    public long TheftsDetected;
+
+    public List<long> DetectionDelaysMs { get; } = [];
+
+    public long AttackerAccessMs;
+
+    public long AttackerRefreshes;
+
+    public long ForgedAttempts;
+
+    /// <summary>Every rotation the engine answered (honest, duplicate and attacker).</summary>
+    public long ServerRequests;
+
+    public long StoreOperations;
+
+    public long Restarts;
+
+    public long StoreFaults;
+
+    public long[] Outcomes { get; } = new long[Enum.GetValues<RotationOutcome>().Length];
+
+    public long[] Causes { get; } = new long[Enum.GetValues<OutcomeCause>().Length];
+
+    public long GraceReplays => Outcomes[(int)RotationOutcome.GraceReplay];
+}
