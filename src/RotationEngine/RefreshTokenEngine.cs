@@ -151,12 +151,15 @@ public sealed partial class RefreshTokenEngine
             return RotateUntracedAsync(pending, timed, started);
         }
 
-        if (timed)
+        if (!timed)
         {
-            Telemetry.Record(pending.Result.Outcome, _time.GetElapsedTime(started));
+            return pending;
         }
 
-        return pending;
+        // Read the result once and hand back a fresh task, whatever backs the completed one.
+        var result = pending.Result;
+        Telemetry.Record(result.Outcome, _time.GetElapsedTime(started));
+        return new ValueTask<RotationResult>(result);
     }
 
     private async ValueTask<RotationResult> RotateUntracedAsync(ValueTask<RotationResult> pending, bool timed, long started)
