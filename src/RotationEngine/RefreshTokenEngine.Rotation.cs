@@ -6,6 +6,8 @@ namespace RotationEngine;
 
 public sealed partial class RefreshTokenEngine
 {
+    private LedgerSlot? _lastSlot;
+
     private enum NextStep
     {
         Answer,
@@ -27,25 +29,54 @@ public sealed partial class RefreshTokenEngine
         public SecretBuffer CurrentSecret;
     }
 
-    private async ValueTask<RotationResult> RotateCoreAsync(string? token, string? binding, bool commit, CancellationToken cancellationToken)
+    /// <summary>Parses, then tries the optimistic rotation; a store that answers synchronously is answered
+    /// without an async state machine. Behaves as an async method: every exception is in the returned task.</summary>
+    private ValueTask<RotationResult> RotateCoreAsync(string? token, string? binding, bool commit, CancellationToken cancellationToken)
     {
-        if (!TokenCodec.TryParse(token, out var parsed))
+        try
         {
-            return Answer(commit, RotationOutcome.Invalid, OutcomeCause.Malformed, null, default, Now());
-        }
+            if (!TokenCodec.TryParse(token, out var parsed))
+            {
+                return new ValueTask<RotationResult>(Answer(commit, RotationOutcome.Invalid, OutcomeCause.Malformed, null, default, Now()));
+            }
 
-        var now = Now();
-        if (commit)
-        {
+            var now = Now();
+            if (!commit)
+            {
+                return ClassifyAndActAsync(parsed, binding, commit, now, cancellationToken);
+            }
+
             // Optimistic path: assume the token is current and the family uses the current key. One
             // conditional write; anything else falls through to a read and a classification.
-            var rotated = await TryRotateAsync(parsed, _keys.CurrentKey, binding, now, cancellationToken).ConfigureAwait(false);
-            if (rotated.Token is not null)
+            var pending = TryRotateAsync(parsed, _keys.CurrentKey, binding, now, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
             {
-                return rotated;
+                return AfterOptimisticRotationAsync(pending, parsed, binding, now, cancellationToken);
             }
-        }
 
+            var rotated = pending.Result;
+            return rotated.Token is not null
+                ? new ValueTask<RotationResult>(rotated)
+                : ClassifyAndActAsync(parsed, binding, commit, now, cancellationToken);
+        }
+        catch (Exception exception)
+        {
+            return ValueTask.FromException<RotationResult>(exception);
+        }
+    }
+
+    private async ValueTask<RotationResult> AfterOptimisticRotationAsync(
+        ValueTask<RotationResult> pending, ParsedToken parsed, string? binding, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var rotated = await pending.ConfigureAwait(false);
+        return rotated.Token is not null
+            ? rotated
+            : await ClassifyAndActAsync(parsed, binding, commit: true, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the family, classifies the token against it and acts on the verdict.</summary>
+    private async ValueTask<RotationResult> ClassifyAndActAsync(ParsedToken parsed, string? binding, bool commit, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
             var family = await Guard(_store.FindAsync(parsed.FamilyId, cancellationToken), "Find").ConfigureAwait(false);
@@ -98,7 +129,7 @@ public sealed partial class RefreshTokenEngine
         throw contention;
     }
 
-    private async ValueTask<RotationResult> TryRotateAsync(ParsedToken parsed, ChainKey key, string? binding, DateTimeOffset now, CancellationToken cancellationToken)
+    private ValueTask<RotationResult> TryRotateAsync(ParsedToken parsed, ChainKey key, string? binding, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var next = default(SecretBuffer);
         HashChain.DeriveChild(key, parsed.FamilyId, parsed.Generation + 1, parsed.Secret, next);
@@ -110,14 +141,48 @@ public sealed partial class RefreshTokenEngine
             key.Id,
             binding,
             now,
-            GraceLedger.NewSlot(now));
+            LedgerSlotFor(now));
 
-        var family = await Guard(_store.TryRotateAsync(command, cancellationToken), "Rotate").ConfigureAwait(false);
-        var result = family is null
-            ? default
-            : new RotationResult(RotationOutcome.Rotated, OutcomeCause.None, family, TokenCodec.Format(family.Id, family.Generation, next), null);
+        // A store that answers synchronously (the in-memory store) is answered without an async state machine;
+        // anything else, faults included, goes through Guard.
+        var pending = _store.TryRotateAsync(command, cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            var result = Rotated(pending.Result, next);
+            ((Span<byte>)next).Clear();
+            return new ValueTask<RotationResult>(result);
+        }
+
+        return AwaitRotationAsync(pending, next);
+    }
+
+    private async ValueTask<RotationResult> AwaitRotationAsync(ValueTask<FamilyRecord?> pending, SecretBuffer next)
+    {
+        var family = await Guard(pending, "Rotate").ConfigureAwait(false);
+        var result = Rotated(family, next);
         ((Span<byte>)next).Clear();
         return result;
+    }
+
+    private static RotationResult Rotated(FamilyRecord? family, in SecretBuffer next) =>
+        family is null
+            ? default
+            : new RotationResult(RotationOutcome.Rotated, OutcomeCause.None, family, TokenCodec.Format(family.Id, family.Generation, next), null);
+
+    /// <summary>The ledger slot of a retirement at <paramref name="now"/>. Every rotation within one millisecond
+    /// retires at the same time, so the slot text is made once per millisecond and shared (strings are immutable).</summary>
+    private string LedgerSlotFor(DateTimeOffset now)
+    {
+        var milliseconds = now.ToUnixTimeMilliseconds();
+        var last = Volatile.Read(ref _lastSlot);
+        if (last is not null && last.Milliseconds == milliseconds)
+        {
+            return last.Slot;
+        }
+
+        var slot = GraceLedger.NewSlot(now);
+        Volatile.Write(ref _lastSlot, new LedgerSlot(milliseconds, slot));
+        return slot;
     }
 
     private RotationResult Answer(bool commit, RotationOutcome outcome, OutcomeCause cause, FamilyRecord? family, in Verdict verdict, DateTimeOffset now)
@@ -281,4 +346,7 @@ public sealed partial class RefreshTokenEngine
             ? OutcomeCause.GraceReplaysExhausted
             : OutcomeCause.WithinGrace;
     }
+
+    /// <summary>A ledger slot and the millisecond it records.</summary>
+    private sealed record LedgerSlot(long Milliseconds, string Slot);
 }

@@ -138,7 +138,57 @@ public sealed partial class RefreshTokenEngine
     /// <param name="cancellationToken">Cancels the store calls; after cancellation the outcome is unknown.</param>
     /// <exception cref="RotationStoreException">The store failed; the outcome is unknown. Retrying with the
     /// same token is safe when grace is on.</exception>
-    public async ValueTask<RotationResult> RotateAsync(string? token, string? binding = null, CancellationToken cancellationToken = default)
+    public ValueTask<RotationResult> RotateAsync(string? token, string? binding = null, CancellationToken cancellationToken = default)
+    {
+        if (Telemetry.Source.HasListeners())
+        {
+            return RotateTracedAsync(token, binding, cancellationToken);
+        }
+
+        // Untraced fast path: no activity to flow, so a rotation that the store completes synchronously (the
+        // in-memory store, a cached answer) is answered without another async state machine.
+        // With no metrics listener either, nothing is timed or recorded.
+        var timed = Telemetry.MetricsEnabled;
+        var started = timed ? _time.GetTimestamp() : 0;
+        var pending = RotateCoreAsync(token, binding, commit: true, cancellationToken);
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return RotateUntracedAsync(pending, timed, started);
+        }
+
+        if (!timed)
+        {
+            return pending;
+        }
+
+        // Read the result once and hand back a fresh task, whatever backs the completed one.
+        var result = pending.Result;
+        Telemetry.Record(result.Outcome, _time.GetElapsedTime(started));
+        return new ValueTask<RotationResult>(result);
+    }
+
+    private async ValueTask<RotationResult> RotateUntracedAsync(ValueTask<RotationResult> pending, bool timed, long started)
+    {
+        RotationResult result;
+        try
+        {
+            result = await pending.ConfigureAwait(false);
+        }
+        catch (RotationStoreException) when (timed)
+        {
+            Telemetry.RecordFault(_time.GetElapsedTime(started));
+            throw;
+        }
+
+        if (timed)
+        {
+            Telemetry.Record(result.Outcome, _time.GetElapsedTime(started));
+        }
+
+        return result;
+    }
+
+    private async ValueTask<RotationResult> RotateTracedAsync(string? token, string? binding, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         using var activity = Telemetry.Source.StartActivity("rotation_engine.rotate");

@@ -22,6 +22,9 @@ internal static class Telemetry
 
     private static readonly KeyValuePair<string, object?> FaultTag = new("outcome", "StoreFault");
 
+    /// <summary>Whether anything listens to the rotation metrics: when nothing does, the engine skips timing.</summary>
+    public static bool MetricsEnabled => Operations.Enabled || Duration.Enabled;
+
     public static void Record(RotationOutcome outcome, TimeSpan elapsed)
     {
         var tag = OutcomeTags[(int)outcome];
