@@ -108,7 +108,10 @@ internal static class HashChain
                 }
             }
 
+            // Empty the slot first, so that a failed CreateHMAC never leaves a disposed object behind a live key.
             _hmacs[victim]?.Dispose();
+            _hmacs[victim] = null;
+            _keys[victim] = null;
             _hmacs[victim] = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key.Material);
             _keys[victim] = key;
             _lastUse[victim] = ++_uses;

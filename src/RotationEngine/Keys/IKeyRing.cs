@@ -3,7 +3,8 @@ namespace RotationEngine.Keys;
 /// <summary>
 /// The chain keys. Implement it to keep keys in a KMS, ASP.NET Data Protection or a vault. A key may be
 /// removed only after every family issued under it has expired: tokens of a family whose key is gone are
-/// <see cref="RotationOutcome.Invalid"/>.
+/// <see cref="RotationOutcome.Invalid"/>. Return the same <see cref="ChainKey"/> instance for a key id on every
+/// call: the engine caches a keyed HMAC per key instance and thread, so a new instance per call costs a re-key.
 /// </summary>
 public interface IKeyRing
 {
