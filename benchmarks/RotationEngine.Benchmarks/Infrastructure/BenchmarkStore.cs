@@ -1,5 +1,7 @@
 using RotationEngine.Storage;
 #if SQLITE_STORE
+using RotationEngine.Postgres;
+using RotationEngine.Redis;
 using RotationEngine.Sqlite;
 #endif
 
@@ -21,13 +23,32 @@ internal sealed class BenchmarkStore : IDisposable
     /// <summary>The SQLite database file, or null for the in-memory store.</summary>
     public string? DatabasePath => _directory is null ? null : Path.Combine(_directory, "families.db");
 
-    /// <summary>The stores this build can run (SQLite only once its store project is in the tree).</summary>
-    public static IEnumerable<StoreKind> Available =>
+    /// <summary>The stores this build and environment can run: in memory always; SQLite once its project is in
+    /// the tree; PostgreSQL and Redis when <c>ROTATION_POSTGRES</c> / <c>ROTATION_REDIS</c> name a server
+    /// (<c>eval "$(eng/servers.sh start)"</c>). <c>ROTATION_BENCH_STORES=Postgres,Redis</c> narrows the list.</summary>
+    public static IEnumerable<StoreKind> Available
+    {
+        get
+        {
+            var kinds = new List<StoreKind> { StoreKind.InMemory };
 #if SQLITE_STORE
-        [StoreKind.InMemory, StoreKind.SqliteNormal, StoreKind.SqliteFull];
-#else
-        [StoreKind.InMemory];
+            kinds.AddRange([StoreKind.SqliteNormal, StoreKind.SqliteFull]);
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ROTATION_POSTGRES")))
+            {
+                kinds.Add(StoreKind.Postgres);
+            }
+
+            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ROTATION_REDIS")))
+            {
+                kinds.Add(StoreKind.Redis);
+            }
 #endif
+            var only = Environment.GetEnvironmentVariable("ROTATION_BENCH_STORES");
+            return string.IsNullOrEmpty(only)
+                ? kinds
+                : kinds.Where(kind => only.Split(',').Contains(kind.ToString(), StringComparer.OrdinalIgnoreCase)).ToList();
+        }
+    }
 
     public static BenchmarkStore Create(StoreKind kind)
     {
@@ -37,6 +58,28 @@ internal sealed class BenchmarkStore : IDisposable
         }
 
 #if SQLITE_STORE
+        if (kind == StoreKind.Postgres)
+        {
+            var postgres = new PostgresFamilyStore(new PostgresFamilyStoreOptions
+            {
+                ConnectionString = Environment.GetEnvironmentVariable("ROTATION_POSTGRES"),
+                TableName = "bench_" + Guid.NewGuid().ToString("N")[..12],
+            });
+            postgres.MigrateAsync().GetAwaiter().GetResult();
+            return new BenchmarkStore(postgres, null);
+        }
+
+        if (kind == StoreKind.Redis)
+        {
+            return new BenchmarkStore(
+                new RedisFamilyStore(new RedisFamilyStoreOptions
+                {
+                    Configuration = Environment.GetEnvironmentVariable("ROTATION_REDIS"),
+                    KeyPrefix = "bench-" + Guid.NewGuid().ToString("N")[..12] + ":",
+                }),
+                null);
+        }
+
         var directory = Directory.CreateTempSubdirectory("re-bench-").FullName;
         var store = new SqliteFamilyStore(new SqliteStoreOptions
         {

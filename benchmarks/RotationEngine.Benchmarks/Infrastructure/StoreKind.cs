@@ -11,4 +11,10 @@ public enum StoreKind
 
     /// <summary>The SQLite store on a file, WAL, <c>synchronous = FULL</c>.</summary>
     SqliteFull,
+
+    /// <summary>The PostgreSQL store on the server <c>ROTATION_POSTGRES</c> names (a new table per setup).</summary>
+    Postgres,
+
+    /// <summary>The Redis store on the server <c>ROTATION_REDIS</c> names (a new key prefix per setup).</summary>
+    Redis,
 }
