@@ -409,7 +409,8 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
     private static bool IsFault(Exception exception) =>
         exception is RedisException or TimeoutException or IOException or SocketException;
 
-    /// <summary>The fault, naming the operation and the failure kind but no endpoint, password or value.</summary>
+    /// <summary>The fault, naming the operation and the failure kind but no endpoint, password or value; the driver's exception
+    /// rides along as the inner exception for diagnosis (it may name the server's host and port, never the password).</summary>
     private static RotationStoreException Fault(string operation, Exception exception) =>
         new($"The Redis family store failed during {operation} ({exception.GetType().Name}); the outcome of the operation is unknown.", exception);
 }

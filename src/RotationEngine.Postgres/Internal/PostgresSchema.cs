@@ -56,6 +56,12 @@ internal static class PostgresSchema
         var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            // An up-to-date schema needs no lock and no DDL, so a role without CREATE rights can start.
+            if (await RecordedVersionAsync(connection, sql, cancellationToken).ConfigureAwait(false) == migrations.Length)
+            {
+                return 0;
+            }
+
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
@@ -87,6 +93,25 @@ internal static class PostgresSchema
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 return migrations.Length - version;
             }
+        }
+    }
+
+    /// <summary>The version recorded in the migrations table, or null when the table does not exist yet.</summary>
+    private static async Task<int?> RecordedVersionAsync(NpgsqlConnection connection, PostgresSql sql, CancellationToken cancellationToken)
+    {
+        var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = sql.MigrationsTable } } };
+        await using (exists.ConfigureAwait(false))
+        {
+            if (!(bool)(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!)
+            {
+                return null;
+            }
+        }
+
+        var query = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {sql.MigrationsTable}", connection);
+        await using (query.ConfigureAwait(false))
+        {
+            return (int)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
     }
 

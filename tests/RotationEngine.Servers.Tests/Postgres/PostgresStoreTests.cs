@@ -80,6 +80,38 @@ public sealed class PostgresStoreTests
     }
 
     [Fact]
+    public async Task A_role_without_create_rights_runs_on_a_migrated_schema()
+    {
+        await TestServers.RequirePostgresAsync();
+        var table = PostgresStores.NewTableName();
+        var role = "app_" + table;
+        await using (var owner = new PostgresFamilyStore(new PostgresFamilyStoreOptions { ConnectionString = TestServers.PostgresConnectionString, TableName = table }))
+        {
+            await owner.MigrateAsync();
+        }
+
+        await using var admin = new NpgsqlConnection(TestServers.PostgresConnectionString);
+        await admin.OpenAsync();
+        foreach (var statement in new[]
+        {
+            $"CREATE ROLE \"{role}\" LOGIN PASSWORD 'app-password'",
+            $"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+            $"GRANT SELECT, INSERT, UPDATE, DELETE ON \"{table}\", \"{table}_migrations\" TO \"{role}\"",
+        })
+        {
+            await using var command = new NpgsqlCommand(statement, admin);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var app = new NpgsqlConnectionStringBuilder(TestServers.PostgresConnectionString) { Username = role, Password = "app-password" };
+        await using var store = new PostgresFamilyStore(new PostgresFamilyStoreOptions { ConnectionString = app.ConnectionString, TableName = table });
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring);
+
+        var issued = await engine.IssueAsync("least-privilege", "web");
+        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token)).Outcome);
+    }
+
+    [Fact]
     public async Task The_first_operation_migrates_and_a_newer_schema_is_refused()
     {
         await TestServers.RequirePostgresAsync();
