@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Extra CI checks beyond the README's test command: the benchmark smoke run, so that the benchmarks never rot.
 # (The simulator's default command runs inside tests/Simulator.Tests on a short scenario.)
+# Its own "N passed, N failed" line is reworded: only .ci/run prints the closing count.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dotnet run -c Release --project benchmarks/RotationEngine.Benchmarks -- --quick 2>&1 | tail -n 25
+dotnet run -c Release --project benchmarks/RotationEngine.Benchmarks -- --quick 2>&1 | tail -n 25 \
+  | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 cases ran, \2 cases broke/'
