@@ -71,6 +71,9 @@ internal sealed class BenchmarkStore : IDisposable
 
         if (kind == StoreKind.Redis)
         {
+            // 64 blocking callers starve a 2-core pool of the threads StackExchange.Redis completes on.
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 128), Math.Max(io, 128));
             return new BenchmarkStore(
                 new RedisFamilyStore(new RedisFamilyStoreOptions
                 {

@@ -14,6 +14,15 @@ namespace RotationEngine.Servers.Tests.Infrastructure;
 /// </summary>
 internal static class TestServers
 {
+    static TestServers()
+    {
+        // The concurrency checks (CsCheck's SampleParallel, racing callers) park pool threads; with only a couple of
+        // cores the pool then grows too slowly for the drivers' own completions and StackExchange.Redis times out
+        // (its documented remedy: raise the pool's minimum). Every server test touches this class first.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
+    }
+
     private static readonly Lazy<Task<string?>> Provisioning = new(ProvisionAsync);
     private static readonly Lazy<Task<bool>> PostgresReachable = new(async () =>
     {
