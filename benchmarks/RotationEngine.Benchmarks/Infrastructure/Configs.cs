@@ -74,6 +74,7 @@ internal static class Configs
         typeof(InMemoryRotationBenchmarks),
         typeof(RotationPartsBenchmarks),
         typeof(IssueBenchmarks),
+        typeof(ForgedTokenBenchmarks),
         typeof(ReuseDetectedBenchmarks),
         typeof(SqliteRotationBenchmarks),
 #if SQLITE_STORE
@@ -93,7 +94,8 @@ internal static class Configs
         {
             (nameof(InMemoryRotationBenchmarks), _) => method is "CpuLimitReused" or "Rotate" or "GraceReplay" or "RejectForged",
             (nameof(SqliteRotationBenchmarks), _) => true,
-            (nameof(ReuseDetectedBenchmarks), _) => method == "Behind100",
+            (nameof(ForgedTokenBenchmarks), _) => true,
+            (nameof(ReuseDetectedBenchmarks), _) => true,
             (nameof(IssueBenchmarks), _) => true,
             (nameof(ContentionBenchmarks), _) => Param("Callers") == "8",
             _ => false,
