@@ -3,7 +3,7 @@ using Simulator.Oracle;
 
 namespace Simulator.Tests;
 
-/// <summary>The oracle's reference model on states set up by hand (SEMANTICS.md §5–§6).</summary>
+/// <summary>The oracle's reference model on states set up by hand (docs/semantics.md §5–§6).</summary>
 public sealed class OracleModelTests
 {
     private static FamilyModel Family(RotationPolicy policy, int rotations, long every)
