@@ -102,6 +102,11 @@ internal static class ExhaustiveForgery
             }
 
             var answer = await observed.RotateAsync(text, "web").ConfigureAwait(false);
+            if (flaw == HostFlaw.RevokesOnInvalid && answer.Outcome == RotationOutcome.Invalid && TokenFormat.TryDecode(text, out var named))
+            {
+                await engine.RevokeFamilyAsync(named.FamilyId, RevocationReason.Compromised).ConfigureAwait(false);
+            }
+
             var revoked = await observed.RevokeAsync(text).ConfigureAwait(false);
             if (answer.Outcome != RotationOutcome.Invalid || answer.Token is not null || revoked)
             {

@@ -201,7 +201,9 @@ internal sealed class EngineHarness : IAsyncDisposable
                     return new Observation { Count = Wait(Engine.RevokeAsync(forged, step.ClientId)) ? 1 : 0, Forged = forged };
                 }
 
-                return new Observation { Results = [Wait(Engine.RotateAsync(forged, step.ClientId!))], Forged = forged };
+                var answer = Wait(Engine.RotateAsync(forged, step.ClientId!));
+                AfterAnswer(forged, answer);
+                return new Observation { Results = [answer], Forged = forged };
             default:
                 return new Observation();
         }
@@ -220,6 +222,15 @@ internal sealed class EngineHarness : IAsyncDisposable
             case HostFlaw.LooksUpBeforeRotating when RotationEngine.Tokens.TokenFormat.TryDecode(token, out var parts):
                 Wait(Engine.GetFamilyAsync(parts.FamilyId));
                 break;
+        }
+    }
+
+    /// <summary>What a flawed host does with the engine's answer.</summary>
+    private void AfterAnswer(string token, RotationResult answer)
+    {
+        if (Flaw == HostFlaw.RevokesOnInvalid && answer.Outcome == RotationOutcome.Invalid && RotationEngine.Tokens.TokenFormat.TryDecode(token, out var parts))
+        {
+            Wait(Engine.RevokeFamilyAsync(parts.FamilyId, RevocationReason.Compromised));
         }
     }
 

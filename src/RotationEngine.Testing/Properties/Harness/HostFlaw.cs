@@ -14,7 +14,11 @@ internal enum HostFlaw
     /// (invariant 12 must catch it).</summary>
     LooksUpBeforeRotating,
 
-    /// <summary>Takes the subject for the access token from the store's record rather than from the engine's answer
-    /// (invariant 14 must catch it).</summary>
+    /// <summary>Shows the sessions page from the store's records rather than through the engine (invariant 14 must
+    /// catch it).</summary>
     TrustsStoreRecords,
+
+    /// <summary>"Defensive": revokes the family a refused token names, so that a forged string revokes it (invariant 6
+    /// must catch it).</summary>
+    RevokesOnInvalid,
 }
