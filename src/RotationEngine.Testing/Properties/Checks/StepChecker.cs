@@ -130,7 +130,7 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
         }
 
         var live = harness.TokensOf(step.Family)
-            .Where(t => Wait(harness.Engine.InspectAsync(t.Token, family.Binding)).Outcome == RotationOutcome.Rotated)
+            .Where(t => Wait(harness.Engine.InspectAsync(t.Token, family.ClientId, family.Binding)).Outcome == RotationOutcome.Rotated)
             .Select(t => t.Generation)
             .ToList();
         if (live.Count > 1)
@@ -152,7 +152,7 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
         {
             foreach (var (generation, token) in harness.TokensOf(revoked.Index))
             {
-                var answer = Wait(harness.Engine.InspectAsync(token, revoked.Binding));
+                var answer = Wait(harness.Engine.InspectAsync(token, revoked.ClientId, revoked.Binding));
                 if (answer.Succeeded)
                 {
                     fail(Invariant.RevocationIsFinal, $"family #{revoked.Index} was revoked, yet its generation {generation} token would get {answer.Outcome}");
@@ -183,7 +183,7 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
         }
 
         if (family is not null && harness.TokensOf(step.Family).LastOrDefault().Token is { } latest
-            && Wait(harness.Engine.InspectAsync(latest, family.Binding)) is { Outcome: not RotationOutcome.Revoked } after)
+            && Wait(harness.Engine.InspectAsync(latest, family.ClientId, family.Binding)) is { Outcome: not RotationOutcome.Revoked } after)
         {
             fail(Invariant.ReuseIsDetected, $"after reuse was detected, the family's latest token gets {after.Outcome}, not Revoked");
         }
