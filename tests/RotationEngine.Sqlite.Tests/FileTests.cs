@@ -47,4 +47,31 @@ public sealed class FileTests
         Assert.Equal(chosen, File.GetUnixFileMode(database.Path));
         Assert.Equal(chosen, File.GetUnixFileMode(database.Path + "-wal"));
     }
+
+    [Fact]
+    public async Task Rotations_alone_keep_the_wal_bounded()
+    {
+        // docs/sqlite.md, "synchronous = FULL": the rotation statement is stepped to its end, so SQLite's auto-checkpoint
+        // (every 1,000 pages) runs and the WAL is reused. Before, a store that only rotated grew the WAL by two pages per
+        // rotation without end (24 MB here), and every commit's fsync had to journal the file's new size.
+        using var database = new TestDatabase();
+        using var store = database.OpenStore();
+        var families = new FamilyRecord[50];
+        for (var i = 0; i < families.Length; i++)
+        {
+            families[i] = Fixtures.Family(Fixtures.Start, subject: $"user-{i}");
+            await store.CreateAsync(families[i]);
+        }
+
+        for (var n = 0; n < 3_000; n++)
+        {
+            var i = n % families.Length;
+            families[i] = await store.TryRotateAsync(Fixtures.Rotation(families[i], Fixtures.Start.AddMilliseconds(n + 1)))
+                ?? throw new InvalidOperationException("rotation refused");
+        }
+
+        var wal = new FileInfo(database.Path + "-wal").Length;
+        var pageSize = (long)database.Scalar("PRAGMA page_size")!;
+        Assert.True(wal < 1_100 * (pageSize + 24), $"the WAL is {wal} bytes after 3,000 rotations");
+    }
 }

@@ -90,7 +90,7 @@ internal sealed class SqliteSession : IDisposable
         parameters[7].Value = FamilyColumns.Milliseconds(command.IssuedAt);
         parameters[8].Value = FamilyColumns.Milliseconds(command.Now);
         parameters[9].Value = command.LedgerSlot;
-        return ReadSingle(statement);
+        return ReadWritten(statement);
     }
 
     /// <summary>Runs <see cref="Sql.Find"/>.</summary>
@@ -128,6 +128,30 @@ internal sealed class SqliteSession : IDisposable
     {
         using var reader = statement.ExecuteReader();
         return reader.Read() ? FamilyRows.Read(reader) : null;
+    }
+
+    /// <summary>Reads the row a write's <c>RETURNING</c> clause returns, then steps the statement to its end.</summary>
+    /// <remarks>The last step matters (docs/sqlite.md, "synchronous = FULL"). SQLite commits an autocommit statement
+    /// when it ends, and runs the connection's WAL hook (the auto-checkpoint) only from a <c>sqlite3_step</c> that
+    /// returns <c>SQLITE_DONE</c>. Disposing the reader after the row resets the statement instead: the transaction still
+    /// commits, inside <c>sqlite3_reset</c>, whose result the reader ignores, and the WAL is never checkpointed, so it grows
+    /// by every rotation and each commit's fsync also has to journal the file's new size. Stepping to the end commits
+    /// here, reports a failed commit as an exception, and checkpoints every 1,000 pages as SQLite intends.</remarks>
+    private static FamilyRecord? ReadWritten(SqliteCommand statement)
+    {
+        using var reader = statement.ExecuteReader();
+        if (!reader.Read())
+        {
+            return null;
+        }
+
+        var family = FamilyRows.Read(reader);
+        while (reader.Read())
+        {
+            // One row at most (the id is the primary key); this step ends the statement.
+        }
+
+        return family;
     }
 
     private static SqliteType TypeOf(string column) => column switch
