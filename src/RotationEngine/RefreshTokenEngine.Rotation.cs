@@ -157,7 +157,7 @@ public sealed partial class RefreshTokenEngine
                     break;
 
                 case NextStep.Replay:
-                    var ledger = GraceLedger.WithReplay(family!.Ledger, verdict.Behind!.Value - 1);
+                    var ledger = GraceLedger.WithSlot(family!.Ledger, verdict.Behind!.Value - 1, verdict.ReplayedSlot!);
                     var counted = await Call("RecordReplay", (family.Id, family.Generation, family.Ledger, ledger), cancellationToken,
                         static (store, a, ct) => store.TryRecordReplayAsync(a.Id, a.Generation, a.Ledger, a.ledger, ct)).ConfigureAwait(false);
                     if (counted)

@@ -30,6 +30,9 @@ internal struct Verdict
     public SecretBuffer CurrentSecret;
     public TagBuffer CurrentTag;
 
+    /// <summary>For <see cref="NextStep.Replay"/>: the ledger slot with this replay counted (and its new MAC).</summary>
+    public string? ReplayedSlot;
+
     public static Verdict Invalid(OutcomeCause cause) => new() { Outcome = RotationOutcome.Invalid, Cause = cause, Step = NextStep.Answer };
 }
 
@@ -38,6 +41,13 @@ internal struct Verdict
 /// record the store returned, the presenting client and binding, and the time. No store, no clock, no log. Every
 /// secret it derives is cleared before it returns, except the current secret it hands over for a replay.
 /// </summary>
+/// <summary>The first bytes of the digest of the presented token's successor, as a ledger slot keeps them.</summary>
+[System.Runtime.CompilerServices.InlineArray(GraceLedger.DigestPieceSize)]
+internal struct SuccessorPiece
+{
+    private byte _element;
+}
+
 internal static class Classifier
 {
     /// <summary>Classifies <paramref name="token"/> (tag verified under <paramref name="key"/>, whose store digest is
@@ -118,14 +128,15 @@ internal static class Classifier
             return verdict with { Outcome = RotationOutcome.Expired, Cause = OutcomeCause.TokenExpired };
         }
 
-        Span<byte> slotPiece = stackalloc byte[GraceLedger.DigestPieceSize];
-        var grace = EvaluateGrace(family, token, behind, now, slotPiece, out var retiredAt, out verdict.SinceRetirement);
+        Span<byte> slotCheck = stackalloc byte[GraceLedger.DigestPieceSize];
+        var grace = EvaluateGrace(family, token, behind, now, slotCheck, out var retiredAt, out var replays, out verdict.SinceRetirement);
         var withinGrace = grace == OutcomeCause.WithinGrace;
 
         // Walk to the current generation: at most GraceDepth steps for a replay, and once per family before a reuse
         // revokes it (proof that the token is of this chain: a leaked key alone cannot revoke a family). Within grace
-        // the retirement time the ledger claims is checked too.
-        if (!WalksToCurrent(key, token, family, withinGrace ? retiredAt : null, slotPiece, ref verdict.CurrentSecret, ref verdict.CurrentTag))
+        // the ledger slot the rule read (retirement time and replay count) is checked too.
+        var slot = withinGrace ? new SlotClaim(retiredAt, replays) : (SlotClaim?)null;
+        if (!WalksToCurrent(key, token, family, slot, slotCheck, ref verdict.CurrentSecret, ref verdict.CurrentTag, out var successorPiece))
         {
             Clear(ref verdict);
             return Verdict.Invalid(OutcomeCause.RecordMismatch) with { Trusted = true };
@@ -149,7 +160,31 @@ internal static class Classifier
             return mismatch with { SinceRetirement = verdict.SinceRetirement };
         }
 
+        Span<byte> check = stackalloc byte[GraceLedger.DigestPieceSize];
+        SlotMac(key, token.FamilyId, token.Generation, retiredAt, replays + 1, successorPiece, check);
+        verdict.ReplayedSlot = GraceLedger.Slot(retiredAt, replays + 1, check);
         return verdict with { Outcome = RotationOutcome.GraceReplay, Cause = OutcomeCause.WithinGrace, Step = NextStep.Replay };
+    }
+
+    /// <summary>What a ledger slot claims about the presented token's retirement.</summary>
+    private readonly record struct SlotClaim(DateTimeOffset RetiredAt, int Replays);
+
+    /// <summary>The check value of a slot that has replayed: a MAC under the seal sub-key of the retired generation,
+    /// its retirement time, its replay count and the successor's digest piece. A slot that has not replayed keeps the
+    /// piece itself (the rotation's single write cannot compute a MAC over the row it has not read).</summary>
+    private static void SlotMac(ChainKey key, FamilyId familyId, int retiredGeneration, DateTimeOffset retiredAt, int replays, ReadOnlySpan<byte> successorPiece, Span<byte> check)
+    {
+        Span<byte> input = stackalloc byte[6 + FamilyId.Size + 4 + 8 + 4 + GraceLedger.DigestPieceSize];
+        "ledger"u8.CopyTo(input);
+        familyId.WriteBytes(input[6..]);
+        var rest = input[(6 + FamilyId.Size)..];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(rest, retiredGeneration);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(rest[4..], FamilyColumns.Milliseconds(retiredAt));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(rest[12..], Math.Min(replays, ushort.MaxValue));
+        successorPiece.CopyTo(rest[16..]);
+        Span<byte> output = stackalloc byte[32];
+        key.Seal.Compute(input, output);
+        output[..GraceLedger.DigestPieceSize].CopyTo(check);
     }
 
     /// <summary>Why <paramref name="token"/> may not revoke <paramref name="family"/> (RFC 7009), or
@@ -185,7 +220,7 @@ internal static class Classifier
 
         var current = default(SecretBuffer);
         var tag = default(TagBuffer);
-        var proved = behind > 0 && WalksToCurrent(key, token, family, null, default, ref current, ref tag);
+        var proved = behind > 0 && WalksToCurrent(key, token, family, null, default, ref current, ref tag, out _);
         ((Span<byte>)current).Clear();
         return proved ? OutcomeCause.None : OutcomeCause.RecordMismatch;
     }
@@ -194,10 +229,10 @@ internal static class Classifier
     public static bool IsSealed(ChainKey key, FamilyRecord family) => InputRules.IsWithinLimits(family) && FamilySeal.Verify(key, family);
 
     /// <summary>The grace rule (docs/semantics.md §6) for a retired token <paramref name="behind"/> generations back.</summary>
-    private static OutcomeCause EvaluateGrace(FamilyRecord family, in ParsedToken token, int behind, DateTimeOffset now, Span<byte> slotPiece, out DateTimeOffset retiredAt, out TimeSpan? sinceRetirement)
+    private static OutcomeCause EvaluateGrace(FamilyRecord family, in ParsedToken token, int behind, DateTimeOffset now, Span<byte> slotCheck, out DateTimeOffset retiredAt, out int replays, out TimeSpan? sinceRetirement)
     {
         var policy = family.Policy;
-        var known = GraceLedger.TryRead(family.Ledger, behind - 1, out retiredAt, out var replays, slotPiece);
+        var known = GraceLedger.TryRead(family.Ledger, behind - 1, out retiredAt, out replays, slotCheck);
         sinceRetirement = known ? now - retiredAt : null;
         if (policy.GraceWindow == TimeSpan.Zero)
         {
@@ -226,19 +261,32 @@ internal static class Classifier
     }
 
     /// <summary>Derives the current secret from the presented one and checks it against the record's digest (with the
-    /// current token's issue time, which the row's expiry implies). With <paramref name="retiredAt"/>, also checks that
-    /// the presented token's successor was issued at that time, against the ledger slot's digest piece.</summary>
-    private static bool WalksToCurrent(ChainKey key, in ParsedToken token, FamilyRecord family, DateTimeOffset? retiredAt, ReadOnlySpan<byte> slotPiece, ref SecretBuffer current, ref TagBuffer currentTag)
+    /// current token's issue time, which the row's expiry implies). With a <paramref name="slot"/> claim, also checks
+    /// the ledger slot: the presented token's successor was issued at the claimed retirement time (its digest piece)
+    /// and, once the slot has replayed, the slot's MAC.</summary>
+    private static bool WalksToCurrent(ChainKey key, in ParsedToken token, FamilyRecord family, SlotClaim? slot, ReadOnlySpan<byte> slotCheck, ref SecretBuffer current, ref TagBuffer currentTag, out SuccessorPiece successorPiece)
     {
         Span<byte> digest = stackalloc byte[FamilyColumns.DigestSize];
+        Span<byte> expected = stackalloc byte[GraceLedger.DigestPieceSize];
+        successorPiece = default;
         current = token.Secret;
         for (var generation = token.Generation + 1; generation <= family.Generation; generation++)
         {
             TokenCrypto.DeriveChild(key, token.FamilyId, generation, current, current);
-            if (generation == token.Generation + 1 && retiredAt is { } successorIssuedAt)
+            if (generation == token.Generation + 1 && slot is { } claim)
             {
-                TokenCrypto.Mac(key, token.FamilyId, generation, FamilyColumns.Milliseconds(successorIssuedAt), current, currentTag, digest);
-                if (!CryptographicOperations.FixedTimeEquals(digest[..GraceLedger.DigestPieceSize], slotPiece))
+                TokenCrypto.Mac(key, token.FamilyId, generation, FamilyColumns.Milliseconds(claim.RetiredAt), current, currentTag, digest);
+                digest[..GraceLedger.DigestPieceSize].CopyTo(successorPiece);
+                if (claim.Replays == 0)
+                {
+                    digest[..GraceLedger.DigestPieceSize].CopyTo(expected);
+                }
+                else
+                {
+                    SlotMac(key, token.FamilyId, token.Generation, claim.RetiredAt, claim.Replays, successorPiece, expected);
+                }
+
+                if (!CryptographicOperations.FixedTimeEquals(expected, slotCheck))
                 {
                     return false;
                 }

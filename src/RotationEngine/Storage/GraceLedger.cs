@@ -4,20 +4,21 @@ namespace RotationEngine.Storage;
 
 /// <summary>
 /// The grace ledger of a family: for its last <c>GraceDepth</c> retired generations, newest first, when each was
-/// retired, how often it has replayed, and the first 8 bytes of the digest of the generation that replaced it. It is
-/// ASCII text of fixed-width slots, so that every store can shift it inside its single rotation statement without
-/// parsing it: <c>ledger = first GraceDepth × SlotLength characters of (slot + ledger)</c>.
+/// retired, how often it has replayed, and an 8-byte check value. It is ASCII text of fixed-width slots, so that every
+/// store can shift it inside its single rotation statement without parsing it:
+/// <c>ledger = first GraceDepth × SlotLength characters of (slot + ledger)</c>.
 /// </summary>
 /// <remarks>A slot is 12 hexadecimal digits of the retirement time in Unix milliseconds, 4 of the replay count
-/// (saturating at 65,535) and 16 of the successor's digest. The digest lets the engine check, while it walks the
-/// chain for a grace replay, that the retirement time is the one it wrote (docs/security.md). Stores treat the text
-/// as opaque.</remarks>
+/// (saturating at 65,535) and 16 of the check value: the first 8 bytes of the digest of the generation that replaced
+/// the retired one while it has not replayed, then a MAC of the slot that the engine writes with each counted replay.
+/// Either lets the engine check, while it walks the chain for a grace replay, that the slot is one it wrote
+/// (docs/security.md). Stores treat the text as opaque.</remarks>
 public static class GraceLedger
 {
     /// <summary>The length of one slot in characters.</summary>
     public const int SlotLength = 32;
 
-    /// <summary>How many bytes of the successor's digest a slot keeps.</summary>
+    /// <summary>How many bytes a slot's check value has.</summary>
     public const int DigestPieceSize = 8;
 
     private const int TimeDigits = 12;
@@ -67,7 +68,7 @@ public static class GraceLedger
         return TryRead(ledger, index, out retiredAt, out replays, piece);
     }
 
-    /// <summary>Reads slot <paramref name="index"/> with its digest piece.</summary>
+    /// <summary>Reads slot <paramref name="index"/> with its check value.</summary>
     public static bool TryRead(string ledger, int index, out DateTimeOffset retiredAt, out int replays, Span<byte> digestPiece)
     {
         ArgumentNullException.ThrowIfNull(ledger);
@@ -92,16 +93,21 @@ public static class GraceLedger
         return true;
     }
 
-    /// <summary>The ledger with one more replay counted in slot <paramref name="index"/>.</summary>
-    public static string WithReplay(string ledger, int index)
+    /// <summary>The slot recording a retirement at <paramref name="retiredAt"/> with <paramref name="replays"/> replays
+    /// and the check value <paramref name="check"/>.</summary>
+    public static string Slot(DateTimeOffset retiredAt, int replays, ReadOnlySpan<byte> check) =>
+        Format(retiredAt.ToUnixTimeMilliseconds(), Math.Clamp(replays, 0, ushort.MaxValue), check[..DigestPieceSize]);
+
+    /// <summary>The ledger with slot <paramref name="index"/> replaced by <paramref name="slot"/>.</summary>
+    public static string WithSlot(string ledger, int index, string slot)
     {
-        Span<byte> piece = stackalloc byte[DigestPieceSize];
-        if (!TryRead(ledger, index, out var retiredAt, out var replays, piece))
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(slot);
+        if (index < 0 || (index + 1) * SlotLength > ledger.Length || slot.Length != SlotLength)
         {
             throw new ArgumentOutOfRangeException(nameof(index), index, "The ledger has no such slot.");
         }
 
-        var slot = Format(retiredAt.ToUnixTimeMilliseconds(), Math.Min(replays + 1, ushort.MaxValue), piece);
         return string.Concat(ledger.AsSpan(0, index * SlotLength), slot, ledger.AsSpan((index + 1) * SlotLength));
     }
 
