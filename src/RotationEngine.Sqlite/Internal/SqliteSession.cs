@@ -134,9 +134,9 @@ internal sealed class SqliteSession : IDisposable
     /// <remarks>The last step matters (docs/sqlite.md, "synchronous = FULL"). SQLite commits an autocommit statement
     /// when it ends, and runs the connection's WAL hook (the auto-checkpoint) only from a <c>sqlite3_step</c> that
     /// returns <c>SQLITE_DONE</c>. Disposing the reader after the row resets the statement instead: the transaction still
-    /// commits, inside <c>sqlite3_reset</c>, whose result the reader ignores, and the WAL is never checkpointed, so it grows
-    /// by every rotation and each commit's fsync also has to journal the file's new size. Stepping to the end commits
-    /// here, reports a failed commit as an exception, and checkpoints every 1,000 pages as SQLite intends.</remarks>
+    /// commits, inside <c>sqlite3_reset</c>, but the WAL is never checkpointed, so it grows by every rotation and each
+    /// commit's fsync also has to journal the file's new size. Stepping to the end commits here and checkpoints every
+    /// 1,000 pages as SQLite intends.</remarks>
     private static FamilyRecord? ReadWritten(SqliteCommand statement)
     {
         using var reader = statement.ExecuteReader();
