@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -40,50 +41,70 @@ internal static class FamilySeal
 
     private static void Compute(ChainKey key, FamilyRecord family, Span<byte> seal)
     {
-        var policy = family.Policy;
-        Span<byte> fixedPart = stackalloc byte[FamilyId.Size + 8 * 4 + 4 * 3 + 1];
-        family.Id.WriteBytes(fixedPart);
-        var rest = fixedPart[FamilyId.Size..];
-        BinaryPrimitives.WriteInt64BigEndian(rest, family.CreatedAt.ToUnixTimeMilliseconds());
-        BinaryPrimitives.WriteInt64BigEndian(rest[8..], family.FamilyExpiresAt.ToUnixTimeMilliseconds());
-        BinaryPrimitives.WriteInt64BigEndian(rest[16..], FamilyColumns.Milliseconds(policy.TokenLifetime));
-        BinaryPrimitives.WriteInt64BigEndian(rest[24..], FamilyColumns.Milliseconds(policy.GraceWindow));
-        BinaryPrimitives.WriteInt32BigEndian(rest[32..], policy.GraceDepth);
-        BinaryPrimitives.WriteInt32BigEndian(rest[36..], policy.GraceMaxReplays ?? -1);
-        BinaryPrimitives.WriteInt32BigEndian(rest[40..], policy.MaxGenerations);
-        rest[44] = policy.BindingMismatchRevokes ? (byte)1 : (byte)0;
+        // One buffer and one HMAC call: each separate update crosses into the native hash, which costs more than
+        // hashing a few hundred bytes.
+        var size = Version.Length + FixedSize + Size(family.Subject) + Size(family.ClientId) + Size(family.Binding) + Size(family.Metadata) + Size(family.KeyId);
+        byte[]? rented = null;
+        var buffer = size <= 1024 ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size)).AsSpan(0, size);
+        try
+        {
+            Version.CopyTo(buffer);
+            var rest = buffer[Version.Length..];
+            var policy = family.Policy;
+            family.Id.WriteBytes(rest);
+            BinaryPrimitives.WriteInt64BigEndian(rest[16..], family.CreatedAt.ToUnixTimeMilliseconds());
+            BinaryPrimitives.WriteInt64BigEndian(rest[24..], family.FamilyExpiresAt.ToUnixTimeMilliseconds());
+            BinaryPrimitives.WriteInt64BigEndian(rest[32..], FamilyColumns.Milliseconds(policy.TokenLifetime));
+            BinaryPrimitives.WriteInt64BigEndian(rest[40..], FamilyColumns.Milliseconds(policy.GraceWindow));
+            BinaryPrimitives.WriteInt32BigEndian(rest[48..], policy.GraceDepth);
+            BinaryPrimitives.WriteInt32BigEndian(rest[52..], policy.GraceMaxReplays ?? -1);
+            BinaryPrimitives.WriteInt32BigEndian(rest[56..], policy.MaxGenerations);
+            rest[60] = policy.BindingMismatchRevokes ? (byte)1 : (byte)0;
+            rest = rest[FixedSize..];
+            rest = Write(rest, family.Subject);
+            rest = Write(rest, family.ClientId);
+            rest = Write(rest, family.Binding);
+            rest = Write(rest, family.Metadata);
+            Write(rest, family.KeyId);
 
-        var hmac = key.Seal.Begin();
-        hmac.AppendData(Version);
-        hmac.AppendData(fixedPart);
-        Append(hmac, family.Subject);
-        Append(hmac, family.ClientId);
-        Append(hmac, family.Binding);
-        Append(hmac, family.Metadata);
-        Append(hmac, family.KeyId);
-        Span<byte> output = stackalloc byte[32];
-        key.Seal.Finish(hmac, output);
-        output[..FamilyColumns.DigestSize].CopyTo(seal);
+            Span<byte> output = stackalloc byte[32];
+            key.Seal.Compute(buffer, output);
+            output[..FamilyColumns.DigestSize].CopyTo(seal);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
-    /// <summary>A string as a 4-byte length (−1 for null) and its UTF-16LE code units.</summary>
-    private static void Append(IncrementalHash hmac, string? value)
+    // Id, two times, two durations, three integers and a flag.
+    private const int FixedSize = FamilyId.Size + 8 * 4 + 4 * 3 + 1;
+
+    private static int Size(string? value) => 4 + (value?.Length ?? 0) * 2;
+
+    /// <summary>A string as a 4-byte length (−1 for null) and its UTF-16LE code units; returns what is left.</summary>
+    private static Span<byte> Write(Span<byte> destination, string? value)
     {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32BigEndian(length, value?.Length ?? -1);
-        hmac.AppendData(length);
+        BinaryPrimitives.WriteInt32BigEndian(destination, value?.Length ?? -1);
+        destination = destination[4..];
         if (value is null)
         {
-            return;
+            return destination;
         }
 
+        var bytes = value.Length * 2;
         if (BitConverter.IsLittleEndian)
         {
-            hmac.AppendData(MemoryMarshal.AsBytes(value.AsSpan()));
+            MemoryMarshal.AsBytes(value.AsSpan()).CopyTo(destination);
         }
         else
         {
-            hmac.AppendData(Encoding.Unicode.GetBytes(value));
+            Encoding.Unicode.GetBytes(value, destination);
         }
+
+        return destination[bytes..];
     }
 }
