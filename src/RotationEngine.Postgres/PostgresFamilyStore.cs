@@ -8,14 +8,15 @@ using RotationEngine.Storage;
 namespace RotationEngine.Postgres;
 
 /// <summary>
-/// Keeps families in one PostgreSQL table, one row per family. Every operation is a single statement on a
-/// pooled connection from Npgsql's data source; a rotation is one conditional <c>UPDATE … RETURNING</c>, so it
-/// is one round trip and atomic under the default <c>READ COMMITTED</c> isolation. The schema is created and
-/// migrated before the first operation (or by <see cref="MigrateAsync"/>), under an advisory lock.
+/// Keeps families in one PostgreSQL table, one row per family, with the columns of <see cref="FamilyColumns"/>. Every
+/// operation is a single statement on a pooled connection from Npgsql's data source; a rotation is one conditional
+/// <c>UPDATE … RETURNING</c>, so it is one round trip and atomic under the default <c>READ COMMITTED</c> isolation.
+/// The schema is created or migrated when the host starts (<see cref="InitializeAsync"/>), by
+/// <see cref="MigrateAsync"/>, or before the first operation, under an advisory lock.
 /// </summary>
-/// <remarks>Times are stored as Unix milliseconds. Text cannot hold the NUL character in PostgreSQL: a
-/// subject, client id, binding or metadata containing one is rejected with a <see cref="RotationStoreException"/>.</remarks>
-public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDisposable
+/// <remarks>Times are stored as Unix milliseconds. Text cannot hold the NUL character in PostgreSQL (the engine
+/// refuses it in every input); a record holding one is refused with a <see cref="RotationStoreException"/>.</remarks>
+public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer, IAsyncDisposable, IDisposable
 {
     private const string UniqueViolation = "23505";
 
@@ -28,22 +29,26 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
 
     /// <summary>Creates a store on the table <c>rotation_families</c> of the database
     /// <paramref name="connectionString"/> names.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The connection string is not one.</exception>
     public PostgresFamilyStore(string connectionString)
         : this(new PostgresFamilyStoreOptions { ConnectionString = connectionString })
     {
     }
 
-    /// <summary>Creates a store as <paramref name="options"/> describe.</summary>
+    /// <summary>Creates a store as <paramref name="options"/> describe. Nothing is sent to the server yet.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names it
+    /// and the values it allows.</exception>
     public PostgresFamilyStore(PostgresFamilyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        PostgresFamilyStoreOptionsValidator.ThrowIfInvalid(options);
         _sql = new PostgresSql(options.Schema, options.TableName);
         _migrateSchema = options.MigrateSchema;
         if (options.DataSource is { } dataSource)
         {
             _dataSource = dataSource;
         }
-        else if (!string.IsNullOrWhiteSpace(options.ConnectionString))
+        else
         {
             var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
             if (builder.MaxAutoPrepare == 0)
@@ -55,20 +60,18 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
             _dataSource = NpgsqlDataSource.Create(builder);
             _ownsDataSource = true;
         }
-        else
-        {
-            throw new ArgumentException(
-                $"Set {nameof(PostgresFamilyStoreOptions)}.{nameof(PostgresFamilyStoreOptions.ConnectionString)} or {nameof(PostgresFamilyStoreOptions.DataSource)}.",
-                nameof(options));
-        }
     }
 
     /// <summary>The schema-qualified families table this store uses.</summary>
     public string Table => _sql.Table;
 
+    /// <summary>The schema version this build writes and reads.</summary>
+    public static int SchemaVersion => PostgresSchema.CurrentVersion;
+
     /// <summary>Creates the table and indexes, or migrates them to this build's schema version; safe when
-    /// several instances call it at once. Returns how many migrations were applied.</summary>
-    /// <exception cref="RotationStoreException">The database failed or holds a newer schema version.</exception>
+    /// several instances call it at once. Returns how many migrations were applied (0 when the schema is up to date,
+    /// which takes no lock and no DDL).</summary>
+    /// <exception cref="RotationStoreException">The database failed or holds a schema version this build cannot use.</exception>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
     {
         try
@@ -83,6 +86,28 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
         }
     }
 
+    /// <summary>Connects and migrates the schema (<see cref="MigrateAsync"/>), or, when
+    /// <see cref="PostgresFamilyStoreOptions.MigrateSchema"/> is off, checks that it is at this build's version. The
+    /// host runs it at start-up, so that an unreachable server or a wrong schema stops the start.</summary>
+    /// <exception cref="RotationStoreException">The server cannot be reached or the schema cannot be used.</exception>
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        if (_migrateSchema)
+        {
+            await MigrateOnceAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            await PostgresSchema.CheckAsync(_dataSource, _sql, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault("Initialize", exception);
+        }
+    }
+
     /// <inheritdoc />
     public async ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
     {
@@ -91,34 +116,12 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
         var command = _dataSource.CreateCommand(_sql.Insert);
         await using (command.ConfigureAwait(false))
         {
-            var policy = family.Policy;
-            var p = command.Parameters;
-            p.Add(new NpgsqlParameter<Guid> { TypedValue = family.Id.Value });
-            p.Add(Text(family.Subject));
-            p.Add(Text(family.ClientId));
-            p.Add(Text(family.Binding));
-            p.Add(Text(family.KeyId));
-            p.Add(Text(family.Metadata));
-            p.Add(Milliseconds(family.CreatedAt));
-            p.Add(Milliseconds(family.FamilyExpiresAt));
-            p.Add(Milliseconds(family.TokenExpiresAt));
-            p.Add(new NpgsqlParameter<int> { TypedValue = family.Generation });
-            p.Add(new NpgsqlParameter<byte[]> { TypedValue = family.Digest });
-            p.Add(Text(family.Ledger));
-            p.Add(new NpgsqlParameter<short> { TypedValue = (short)family.Status });
-            p.Add(Milliseconds(family.RevokedAt));
-            p.Add(family.RevocationReason is { } reason
-                ? new NpgsqlParameter<short> { TypedValue = (short)reason }
-                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Smallint, Value = DBNull.Value });
-            p.Add(Milliseconds(policy.TokenLifetime));
-            p.Add(Milliseconds(policy.FamilyLifetime));
-            p.Add(Milliseconds(policy.GraceWindow));
-            p.Add(new NpgsqlParameter<int> { TypedValue = policy.GraceDepth });
-            p.Add(policy.GraceMaxReplays is { } replays
-                ? new NpgsqlParameter<int> { TypedValue = replays }
-                : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Integer, Value = DBNull.Value });
-            p.Add(new NpgsqlParameter<bool> { TypedValue = policy.BindingMismatchRevokes });
-            p.Add(new NpgsqlParameter<int> { TypedValue = policy.MaxGenerations });
+            var values = FamilyColumns.Values(family);
+            for (var i = 0; i < values.Length; i++)
+            {
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = PostgresSql.ColumnTypes[i], Value = values[i] ?? DBNull.Value });
+            }
+
             try
             {
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -149,6 +152,8 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
             p.Add(new NpgsqlParameter<int> { TypedValue = command.Generation });
             p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.ExpectedDigest });
             p.Add(Text(command.KeyId));
+            p.Add(Text(command.ClientId));
+            p.Add(Milliseconds(command.IssuedAt));
             p.Add(Text(command.Binding));
             return await ReadSingleAsync(statement, "Rotate", cancellationToken).ConfigureAwait(false);
         }
@@ -193,7 +198,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
         {
             var p = statement.Parameters;
             p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
-            p.Add(new NpgsqlParameter<short> { TypedValue = (short)reason });
+            p.Add(new NpgsqlParameter<int> { TypedValue = (int)reason });
             p.Add(Milliseconds(now));
             return await ExecuteAsync(statement, "Revoke", cancellationToken).ConfigureAwait(false) == 1;
         }
@@ -209,7 +214,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
         {
             var p = statement.Parameters;
             p.Add(Text(subject));
-            p.Add(new NpgsqlParameter<short> { TypedValue = (short)reason });
+            p.Add(new NpgsqlParameter<int> { TypedValue = (int)reason });
             p.Add(Milliseconds(now));
             return await ExecuteAsync(statement, "RevokeSubject", cancellationToken).ConfigureAwait(false);
         }
@@ -233,7 +238,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
                 {
                     while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        families.Add(FamilyRows.Read(reader));
+                        families.Add(FamilyColumns.Read(reader));
                     }
                 }
 
@@ -303,7 +308,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
             var reader = await statement.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? FamilyRows.Read(reader) : null;
+                return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? FamilyColumns.Read(reader) : null;
             }
         }
         catch (Exception exception) when (IsFault(exception))
@@ -324,9 +329,11 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
         }
     }
 
-    /// <summary>Database, network and timeout failures; cancellation by the caller passes through.</summary>
+    /// <summary>Database, network and timeout failures, and a row holding a value of the wrong kind or out of range
+    /// (edited outside the engine); cancellation by the caller passes through.</summary>
     private static bool IsFault(Exception exception) =>
-        exception is DbException or TimeoutException or IOException or SocketException;
+        exception is DbException or TimeoutException or IOException or SocketException
+            or InvalidCastException or ArgumentOutOfRangeException or OverflowException;
 
     /// <summary>The fault, with a message that names the operation and the failure kind but no connection
     /// details, parameter values or server text (which could echo data).</summary>
@@ -340,12 +347,5 @@ public sealed class PostgresFamilyStore : IFamilyStore, IAsyncDisposable, IDispo
     private static NpgsqlParameter Text(string? value) =>
         new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
 
-    private static NpgsqlParameter<long> Milliseconds(DateTimeOffset value) => new() { TypedValue = value.ToUnixTimeMilliseconds() };
-
-    private static NpgsqlParameter Milliseconds(DateTimeOffset? value) =>
-        value is { } time
-            ? Milliseconds(time)
-            : new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = DBNull.Value };
-
-    private static NpgsqlParameter<long> Milliseconds(TimeSpan value) => new() { TypedValue = (long)value.TotalMilliseconds };
+    private static NpgsqlParameter<long> Milliseconds(DateTimeOffset value) => new() { TypedValue = FamilyColumns.Milliseconds(value) };
 }

@@ -7,15 +7,15 @@ using StackExchange.Redis;
 namespace RotationEngine.Redis;
 
 /// <summary>
-/// Keeps each family in one Redis hash whose key carries the family id as its cluster hash tag. Every change
-/// to a family is one Lua script on that key, called by its SHA-1 (EVALSHA) and sent again as EVAL when the
-/// server has lost it (restart, <c>SCRIPT FLUSH</c>), so a rotation is one round trip and atomic. Keys expire
-/// by themselves once the family has been expired or revoked for longer than the retention; <see cref="PruneAsync"/>
-/// deletes them earlier on request through the prune index. No path scans the key space.
+/// Keeps each family in one Redis hash whose key carries the family id as its cluster hash tag, with the fields of
+/// <see cref="FamilyColumns"/>. Every change to a family is one Lua script on that key, called by its SHA-1 (EVALSHA)
+/// and sent again as EVAL when the server has lost it (restart, <c>SCRIPT FLUSH</c>), so a rotation is one round trip
+/// and atomic. Keys expire by themselves once the family has been expired or revoked for longer than the retention;
+/// <see cref="PruneAsync"/> deletes them earlier on request through the prune index. No path scans the key space.
 /// </summary>
-/// <remarks>The store never reads a clock: key lifetimes are computed from the engine's <c>now</c> and set as
-/// relative expiries, so Redis's clock may differ from the engine's.</remarks>
-public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposable
+/// <remarks>The store never reads a clock, its own or Redis's: key lifetimes are computed from the engine's
+/// <c>now</c> and set as relative expiries, and the subject index is scored in engine time (docs/servers.md).</remarks>
+public sealed class RedisFamilyStore : IFamilyStore, IFamilyStoreInitializer, IAsyncDisposable, IDisposable
 {
     private const string Absent = "";
 
@@ -29,74 +29,129 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
 
     /// <summary>Creates a store on the server <paramref name="configuration"/> names (a StackExchange.Redis
     /// configuration string), with the default key prefix and retention.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The configuration is not one.</exception>
     public RedisFamilyStore(string configuration)
         : this(new RedisFamilyStoreOptions { Configuration = configuration })
     {
     }
 
-    /// <summary>Creates a store as <paramref name="options"/> describe.</summary>
+    /// <summary>Creates a store as <paramref name="options"/> describe. It connects on
+    /// <see cref="InitializeAsync"/> or its first operation.</summary>
+    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is invalid; the message names
+    /// it and the values it allows.</exception>
     public RedisFamilyStore(RedisFamilyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var retention = options.Retention ?? RedisFamilyStoreOptions.DefaultRetention;
-        if (retention < TimeSpan.Zero)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), retention, $"{nameof(RedisFamilyStoreOptions)}.{nameof(RedisFamilyStoreOptions.Retention)} must not be negative.");
-        }
-
+        RedisFamilyStoreOptionsValidator.ThrowIfInvalid(options);
         _keys = new RedisKeys(options.KeyPrefix);
         _database = options.Database;
-        _retentionMilliseconds = (long)retention.TotalMilliseconds;
+        _retentionMilliseconds = FamilyColumns.Milliseconds(options.Retention ?? RedisFamilyStoreOptions.DefaultRetention);
         if (options.Connection is { } connection)
         {
             _connection = connection;
             _db = connection.GetDatabase(_database);
         }
-        else if (!string.IsNullOrWhiteSpace(options.Configuration))
+        else
         {
-            // Parsed now, so that a malformed configuration fails at start-up rather than on the first call.
-            _configuration = ConfigurationOptions.Parse(options.Configuration);
+            _configuration = ConfigurationOptions.Parse(options.Configuration!);
 
             // Keep reconnecting in the background instead of failing for good when the server is down at start.
             _configuration.AbortOnConnectFail = false;
         }
-        else
+    }
+
+    /// <summary>Connects (unless the host gave a connection) and loads the scripts on every primary, so that the first
+    /// calls need no <c>EVAL</c>. The host runs it at start-up, so that an unreachable server or a refused password
+    /// stops the start. Safe to call more than once.</summary>
+    /// <exception cref="RotationStoreException">The server cannot be reached or refused the scripts.</exception>
+    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            throw new ArgumentException(
-                $"Set {nameof(RedisFamilyStoreOptions)}.{nameof(RedisFamilyStoreOptions.Configuration)} or {nameof(RedisFamilyStoreOptions.Connection)}.",
-                nameof(options));
+            var connection = _connection!;
+            if (!connection.IsConnected)
+            {
+                // The multiplexer keeps retrying in the background; at start-up, an unreachable server is an error.
+                throw new RotationStoreException("The Redis family store could not connect to any server during Initialize (unreachable, or the password was refused).");
+            }
+
+            foreach (var endPoint in connection.GetEndPoints())
+            {
+                var server = connection.GetServer(endPoint);
+                if (server.IsConnected && !server.IsReplica)
+                {
+                    foreach (var script in RedisScripts.All)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault("Initialize", exception);
         }
     }
 
     /// <inheritdoc />
+    /// <remarks>Two steps, because on a cluster the keys live on different shards: <see cref="IndexAsync"/> adds the
+    /// id to the subject index, then <see cref="WriteAsync"/> writes the family and its prune-index entry. Readers never
+    /// drop an id because its family is missing, only once its score (the latest time its key can live) is past, so a
+    /// reader between the two steps cannot lose the family (docs/servers.md).</remarks>
     public async ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(family);
-        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var now = FamilyFields.Milliseconds(family.CreatedAt);
-        var prunableAt = PrunableAt(family);
-        var values = new List<RedisValue>(48) { Milliseconds(Math.Max(0, prunableAt + _retentionMilliseconds - now)) };
-        FamilyFields.Write(family, values);
-        var subjectLife = Math.Max(0, FamilyFields.Milliseconds(family.FamilyExpiresAt) + _retentionMilliseconds - now);
-        var id = family.Id.ToString();
+        await IndexAsync(family, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(family, cancellationToken).ConfigureAwait(false);
+    }
 
+    /// <summary>The first half of <see cref="CreateAsync"/>: the family's id enters its subject's index, scored by
+    /// the latest time its key can live (family expiry + retention, in engine time).</summary>
+    internal async ValueTask IndexAsync(FamilyRecord family, CancellationToken cancellationToken = default)
+    {
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            // One step after the other, because on a cluster the three keys live on different shards: the subject
-            // index first, so that no family ever exists outside it (RevokeSubject must find every family; an id
-            // left behind by a failure here is skipped by readers); the prune index last, so that Prune never
-            // sees an id before its family exists. Issue is rare; rotation stays one round trip.
-            await EvaluateAsync(db, RedisScripts.IndexSubject, _keys.Subject(family.Subject), [id, Milliseconds(subjectLife)]).ConfigureAwait(false);
-            var isNew = (int)await EvaluateAsync(db, RedisScripts.Create, _keys.Family(family.Id), [.. values]).ConfigureAwait(false) == 1;
-            await db.SortedSetAddAsync(_keys.PruneIndex, id, prunableAt, SortedSetWhen.LessThan).ConfigureAwait(false);
-            if (!isNew)
+            await EvaluateAsync(
+                db,
+                RedisScripts.IndexSubject,
+                _keys.Subject(family.Subject),
+                [family.Id.ToString(), Milliseconds(LatestLife(family)), Milliseconds(FamilyColumns.Milliseconds(family.CreatedAt))]).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsFault(exception))
+        {
+            throw Fault("Create", exception);
+        }
+    }
+
+    /// <summary>The second half of <see cref="CreateAsync"/>: the family's hash, then its prune-index entry (last, so
+    /// that Prune never sees an id before its family exists).</summary>
+    internal async ValueTask WriteAsync(FamilyRecord family, CancellationToken cancellationToken = default)
+    {
+        var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
+        var now = FamilyColumns.Milliseconds(family.CreatedAt);
+        var prunableAt = FamilyColumns.Milliseconds(family.PrunableAt);
+        var values = new List<RedisValue>(2 * FamilyColumns.All.Count + 1) { Milliseconds(Math.Max(0, prunableAt + _retentionMilliseconds - now)) };
+        FamilyHash.AppendFields(family, values);
+        bool isNew;
+        try
+        {
+            isNew = (int)await EvaluateAsync(db, RedisScripts.Create, _keys.Family(family.Id), [.. values]).ConfigureAwait(false) == 1;
+            if (isNew)
             {
-                throw new RotationStoreException($"Family {family.Id} already exists.");
+                await db.SortedSetAddAsync(_keys.PruneIndex, family.Id.ToString(), prunableAt, SortedSetWhen.LessThan).ConfigureAwait(false);
             }
         }
         catch (Exception exception) when (IsFault(exception))
         {
             throw Fault("Create", exception);
+        }
+
+        if (!isNew)
+        {
+            throw new RotationStoreException($"Family {family.Id} already exists.");
         }
     }
 
@@ -115,13 +170,15 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
                     command.ExpectedDigest,
                     command.NewDigest,
                     command.KeyId,
+                    command.ClientId,
                     command.Binding ?? Absent,
                     command.Binding is null ? "0" : "1",
-                    Milliseconds(FamilyFields.Milliseconds(command.Now)),
+                    Milliseconds(FamilyColumns.Milliseconds(command.IssuedAt)),
+                    Milliseconds(FamilyColumns.Milliseconds(command.Now)),
                     command.LedgerSlot,
                     Milliseconds(_retentionMilliseconds),
                 ]).ConfigureAwait(false);
-            return FamilyFields.Read(command.FamilyId, result);
+            return FamilyHash.Read(result);
         }
         catch (Exception exception) when (IsFault(exception))
         {
@@ -135,7 +192,7 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return FamilyFields.Read(id, await db.HashGetAllAsync(_keys.Family(id)).ConfigureAwait(false));
+            return FamilyHash.Read(await db.HashGetAsync(_keys.Family(id), FamilyHash.Fields).ConfigureAwait(false));
         }
         catch (Exception exception) when (IsFault(exception))
         {
@@ -166,8 +223,7 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var changed = await RevokeOneAsync(db, id, reason, now, subject: Absent).ConfigureAwait(false) == 1;
-            return changed;
+            return await RevokeOneAsync(db, id, reason, now, subject: Absent).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsFault(exception))
         {
@@ -176,16 +232,17 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
     }
 
     /// <inheritdoc />
+    /// <remarks>Revokes every id in the subject's index whose family is active and of that subject. An id whose family
+    /// is missing stays in the index (its family may be being written right now) until its score is past.</remarks>
     public async ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subject);
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var ids = await MembersAsync(db, subject).ConfigureAwait(false);
+            var ids = await MembersAsync(db, subject, now).ConfigureAwait(false);
             var results = await Task.WhenAll(ids.Select(id => RevokeOneAsync(db, id, reason, now, subject))).ConfigureAwait(false);
-            var count = results.Count(result => result == 1);
-            return count;
+            return results.Count(changed => changed);
         }
         catch (Exception exception) when (IsFault(exception))
         {
@@ -194,36 +251,26 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
     }
 
     /// <inheritdoc />
+    /// <remarks>Reads every id in the subject's index (one pipelined read each) and keeps the live families of that
+    /// subject. An id whose family is missing is skipped, never removed (see <see cref="CreateAsync"/>).</remarks>
     public async ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subject);
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var ids = await MembersAsync(db, subject).ConfigureAwait(false);
-            var reads = ids.Select(id => (id, entries: db.HashGetAllAsync(_keys.Family(id)))).ToList();
+            var ids = await MembersAsync(db, subject, now).ConfigureAwait(false);
+            var reads = ids.Select(id => db.HashGetAsync(_keys.Family(id), FamilyHash.Fields)).ToList();
             var live = new List<FamilyRecord>(reads.Count);
-            var gone = new List<RedisValue>();
-            foreach (var (id, entries) in reads)
+            foreach (var read in reads)
             {
-                var fields = await entries.ConfigureAwait(false);
-                if (fields.Length == 0)
-                {
-                    // The family's key expired by itself: drop it from the subject's index as well.
-                    gone.Add(id.ToString());
-                }
-                else if (FamilyFields.Read(id, fields) is { Status: FamilyStatus.Active } family
+                if (FamilyHash.Read(await read.ConfigureAwait(false)) is { Status: FamilyStatus.Active } family
                     && string.Equals(family.Subject, subject, StringComparison.Ordinal)
                     && now < family.TokenExpiresAt
                     && now < family.FamilyExpiresAt)
                 {
                     live.Add(family);
                 }
-            }
-
-            if (gone.Count > 0)
-            {
-                await db.SetRemoveAsync(_keys.Subject(subject), gone.ToArray()).ConfigureAwait(false);
             }
 
             live.Sort(static (a, b) => a.CreatedAt != b.CreatedAt ? a.CreatedAt.CompareTo(b.CreatedAt) : a.Id.Value.CompareTo(b.Id.Value));
@@ -237,12 +284,13 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
 
     /// <inheritdoc />
     /// <remarks>Walks the prune index from its lowest score: each candidate's family is deleted if prunable at
-    /// <paramref name="cutoff"/>, dropped from the index if its key already expired, or re-scored otherwise.</remarks>
+    /// <paramref name="cutoff"/> (and then leaves its subject's index), dropped from the index if its key already
+    /// expired, or re-scored otherwise.</remarks>
     public async ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var cutoffMilliseconds = FamilyFields.Milliseconds(cutoff);
+        var cutoffMilliseconds = FamilyColumns.Milliseconds(cutoff);
         var deleted = 0;
         try
         {
@@ -264,8 +312,9 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
                     switch ((int)result[0])
                     {
                         case 1:
+                            // The family is gone for good (ids are never reused), so its index entries may go too.
                             deleted++;
-                            cleanups.Add(db.SetRemoveAsync(_keys.Subject((string)result[1]!), member));
+                            cleanups.Add(db.SortedSetRemoveAsync(_keys.Subject((string)result[1]!), member));
                             cleanups.Add(db.SortedSetRemoveAsync(_keys.PruneIndex, member));
                             break;
                         case 2:
@@ -311,11 +360,11 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         }
     }
 
-    /// <summary>Revokes one family; 1 if it changed, 0 if not, -1 if its key is gone (then it also leaves the
-    /// subject's index).</summary>
-    private async Task<int> RevokeOneAsync(IDatabase db, FamilyId id, RevocationReason reason, DateTimeOffset now, string subject)
+    /// <summary>Revokes one family; whether it changed. A family that is absent changes nothing here: its id stays in
+    /// any index until the index's own rules drop it.</summary>
+    private async Task<bool> RevokeOneAsync(IDatabase db, FamilyId id, RevocationReason reason, DateTimeOffset now, string subject)
     {
-        var at = FamilyFields.Milliseconds(now);
+        var at = FamilyColumns.Milliseconds(now);
         var result = (int)await EvaluateAsync(
             db,
             RedisScripts.Revoke,
@@ -327,17 +376,14 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
             // A revoked family may be pruned from its revocation time on: lower its prune score (never raise it).
             await db.SortedSetAddAsync(_keys.PruneIndex, id.ToString(), at, SortedSetWhen.LessThan).ConfigureAwait(false);
         }
-        else if (result < 0 && subject.Length > 0)
-        {
-            await db.SetRemoveAsync(_keys.Subject(subject), id.ToString()).ConfigureAwait(false);
-        }
 
-        return result;
+        return result == 1;
     }
 
-    private async Task<List<FamilyId>> MembersAsync(IDatabase db, string subject)
+    /// <summary>The ids in the subject's index, after dropping those whose score is before <paramref name="now"/>.</summary>
+    private async Task<List<FamilyId>> MembersAsync(IDatabase db, string subject, DateTimeOffset now)
     {
-        var members = await db.SetMembersAsync(_keys.Subject(subject)).ConfigureAwait(false);
+        var members = (RedisValue[])(await EvaluateAsync(db, RedisScripts.SubjectMembers, _keys.Subject(subject), [Milliseconds(FamilyColumns.Milliseconds(now))]).ConfigureAwait(false))!;
         var ids = new List<FamilyId>(members.Length);
         foreach (var member in members)
         {
@@ -352,6 +398,10 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
 
     private RedisKey FamilyKey(RedisValue member) =>
         FamilyId.TryParse((string?)member, out var id) ? _keys.Family(id) : throw new RotationStoreException("The prune index holds a member that is not a family id.");
+
+    /// <summary>The latest time a family's key can live, in engine milliseconds: its absolute expiry plus the
+    /// retention. Its subject-index entry is scored so.</summary>
+    private long LatestLife(FamilyRecord family) => FamilyColumns.Milliseconds(family.FamilyExpiresAt) + _retentionMilliseconds;
 
     /// <summary>Calls the script by its SHA-1; when the server answers NOSCRIPT (it restarted or its script
     /// cache was flushed) the script did not run, so it is sent again in full, which also reloads it.</summary>
@@ -397,17 +447,13 @@ public sealed class RedisFamilyStore : IFamilyStore, IAsyncDisposable, IDisposab
         }
     }
 
-    private static long PrunableAt(FamilyRecord family)
-    {
-        var at = Math.Min(FamilyFields.Milliseconds(family.TokenExpiresAt), FamilyFields.Milliseconds(family.FamilyExpiresAt));
-        return family is { Status: FamilyStatus.Revoked, RevokedAt: { } revokedAt } ? Math.Min(at, FamilyFields.Milliseconds(revokedAt)) : at;
-    }
-
     private static RedisValue Milliseconds(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Server, network and timeout failures; cancellation by the caller passes through.</summary>
+    /// <summary>Server, network and timeout failures, and a hash holding a value of the wrong kind or out of range
+    /// (edited outside the engine); cancellation by the caller passes through.</summary>
     private static bool IsFault(Exception exception) =>
-        exception is RedisException or TimeoutException or IOException or SocketException;
+        exception is RedisException or TimeoutException or IOException or SocketException
+            or InvalidCastException or FormatException or ArgumentOutOfRangeException or OverflowException;
 
     /// <summary>The fault, naming the operation and the failure kind but no endpoint, password or value; the driver's exception
     /// rides along as the inner exception for diagnosis (it may name the server's host and port, never the password).</summary>

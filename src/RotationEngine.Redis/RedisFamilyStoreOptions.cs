@@ -16,19 +16,20 @@ public sealed class RedisFamilyStoreOptions
     /// <see cref="Configuration"/>.</summary>
     public IConnectionMultiplexer? Connection { get; set; }
 
-    /// <summary>The database number, or -1 for the connection's default.</summary>
+    /// <summary>The database number, or -1 for the connection's default (the default). Must be 0 or -1 on a cluster.</summary>
     public int Database { get; set; } = -1;
 
-    /// <summary>The prefix of every key the store writes (see docs/servers.md for the layout). Must not contain
-    /// <c>{</c> or <c>}</c>, which would change the cluster hash tags. Default <c>rotation:</c>.</summary>
+    /// <summary>The prefix of every key the store writes (see docs/servers.md for the layout). At most 256
+    /// characters, without <c>{</c> or <c>}</c>, which would change the cluster hash tags. Default <c>rotation:</c>.</summary>
     public string KeyPrefix { get; set; } = DefaultKeyPrefix;
 
     /// <summary>The retention when <see cref="Retention"/> is not set: 7 days, as the engine's default.</summary>
     public static readonly TimeSpan DefaultRetention = TimeSpan.FromDays(7);
 
-    /// <summary>How long a family outlives its expiry or revocation before its key expires by itself. It should
-    /// equal the engine's <c>RotationEngineOptions.Retention</c> (keep it above the clock skew between engine
-    /// hosts). When null, <c>UseRedisStore</c> takes the engine's and a directly built store takes
-    /// <see cref="DefaultRetention"/>.</summary>
+    /// <summary>How long a family outlives its expiry or revocation before its key expires by itself, and so how
+    /// long its id stays in its subject's index after the family's absolute expiry. Whole milliseconds from zero to
+    /// 3,650 days. It should equal the engine's <c>RotationEngineOptions.Retention</c>, and must stay above the clock
+    /// skew between engine hosts (docs/servers.md). When null, <c>UseRedisStore</c> takes the engine's and a directly
+    /// built store takes <see cref="DefaultRetention"/>.</summary>
     public TimeSpan? Retention { get; set; }
 }

@@ -16,7 +16,7 @@ public abstract partial class FamilyStoreConformanceTests
         var engine = CreateEngine();
         var issued = await IssueAsync(engine);
 
-        var results = await RaceAsync(Concurrency, _ => engine.RotateAsync(issued.Token));
+        var results = await RaceAsync(Concurrency, _ => engine.RotateAsync(issued.Token, Client));
 
         var rotated = Assert.Single(results, r => r.Outcome == RotationOutcome.Rotated);
         Assert.All(results, r =>
@@ -38,7 +38,7 @@ public abstract partial class FamilyStoreConformanceTests
         for (var round = 1; round <= rounds; round++)
         {
             var presented = token;
-            var results = await RaceAsync(Math.Max(2, Concurrency / 2), _ => engine.RotateAsync(presented));
+            var results = await RaceAsync(Math.Max(2, Concurrency / 2), _ => engine.RotateAsync(presented, Client));
             var rotated = Assert.Single(results, r => r.Outcome == RotationOutcome.Rotated);
             Assert.Equal(round, rotated.Generation);
             Assert.All(results, r => Assert.Equal(rotated.Token, r.Token));
@@ -56,7 +56,7 @@ public abstract partial class FamilyStoreConformanceTests
         var engine = CreateEngine(Policy with { GraceWindow = TimeSpan.Zero });
         var issued = await IssueAsync(engine);
 
-        var results = await RaceAsync(Concurrency, _ => engine.RotateAsync(issued.Token));
+        var results = await RaceAsync(Concurrency, _ => engine.RotateAsync(issued.Token, Client));
 
         Assert.Single(results, r => r.Outcome == RotationOutcome.Rotated);
         Assert.DoesNotContain(results, r => r.Outcome == RotationOutcome.GraceReplay);
@@ -75,7 +75,7 @@ public abstract partial class FamilyStoreConformanceTests
             var issued = await IssueAsync(engine);
             var results = await RaceAsync(Concurrency, i => i == 0
                 ? RevokeAsResult(engine, issued.FamilyId)
-                : engine.RotateAsync(issued.Token));
+                : engine.RotateAsync(issued.Token, Client));
 
             Assert.Equal(FamilyStatus.Revoked, (await Store.FindAsync(issued.FamilyId))!.Status);
             foreach (var token in results.Where(r => r.Token is not null).Select(r => r.Token).Distinct())
@@ -85,6 +85,73 @@ public abstract partial class FamilyStoreConformanceTests
 
             await ExpectAsync(engine, issued.Token, RotationOutcome.Revoked);
         }
+    }
+
+    /// <summary>Sign-ins racing the sessions page and "sign out everywhere" (invariant 9): a family whose issue returned
+    /// before a RevokeSubject began is revoked by it, and no concurrent ListFamilies makes a family invisible to later
+    /// ones.</summary>
+    [Fact]
+    public async Task Issue_racing_list_and_revoke_subject_never_loses_a_family()
+    {
+        var engine = CreateEngine();
+        var issues = Math.Max(20, Concurrency * 10);
+        long clock = 0;
+        var issued = new ConcurrentBag<(IssueResult Family, long DoneAt)>();
+        var revokeStarts = new ConcurrentBag<long>();
+        using var done = new CancellationTokenSource();
+
+        var signIns = Task.Run(async () =>
+        {
+            await Parallel.ForAsync(0, issues, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Concurrency / 4) }, async (_, _) =>
+            {
+                var family = await engine.IssueAsync("racer", Client);
+                issued.Add((family, Interlocked.Increment(ref clock)));
+            });
+            await done.CancelAsync();
+        });
+        var listers = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!done.IsCancellationRequested)
+            {
+                await engine.ListFamiliesAsync("racer");
+            }
+        })).ToArray();
+        var revoker = Task.Run(async () =>
+        {
+            for (var i = 0; i < 3 && !done.IsCancellationRequested; i++)
+            {
+                await Task.Delay(5);
+                revokeStarts.Add(Interlocked.Increment(ref clock));
+                await engine.RevokeSubjectAsync("racer", RevocationReason.CredentialsChanged);
+            }
+        });
+        await Task.WhenAll([signIns, revoker, .. listers]);
+
+        // Every family issued before a revocation began is revoked; every other one is still listed and live.
+        var lastRevoke = revokeStarts.IsEmpty ? 0 : revokeStarts.Max();
+        var listed = (await engine.ListFamiliesAsync("racer")).Select(f => f.Id).ToHashSet();
+        foreach (var (family, doneAt) in issued)
+        {
+            var record = await Store.FindAsync(family.FamilyId);
+            Assert.NotNull(record);
+            if (doneAt < lastRevoke)
+            {
+                Assert.True(record.Status == FamilyStatus.Revoked, $"A family issued before RevokeSubject began is still {record.Status}.");
+            }
+            else if (record.Status == FamilyStatus.Active)
+            {
+                Assert.True(listed.Contains(family.FamilyId), "A live family is missing from ListFamilies.");
+            }
+        }
+
+        // And a final "sign out everywhere" gets every one that is left.
+        await engine.RevokeSubjectAsync("racer", RevocationReason.CredentialsChanged);
+        foreach (var (family, _) in issued)
+        {
+            await ExpectAsync(engine, family.Token, RotationOutcome.Revoked);
+        }
+
+        Assert.Empty(await engine.ListFamiliesAsync("racer"));
     }
 
     private static async ValueTask<RotationResult> RevokeAsResult(RefreshTokenEngine engine, FamilyId id)

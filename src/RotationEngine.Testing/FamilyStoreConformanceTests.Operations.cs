@@ -72,7 +72,7 @@ public abstract partial class FamilyStoreConformanceTests
 
         var revoked = await ExpectAsync(engine, alice1.Token, RotationOutcome.Revoked);
         Assert.Equal(RevocationReason.CredentialsChanged, revoked.RevocationReason);
-        await ExpectAsync(engine, alice2.Token, RotationOutcome.Revoked);
+        await ExpectAsync(engine, alice2.Token, RotationOutcome.Revoked, client: "mobile");
         await ExpectAsync(engine, bob.Token, RotationOutcome.Rotated);
         Assert.Empty(await engine.ListFamiliesAsync("alice"));
     }
@@ -165,13 +165,15 @@ public abstract partial class FamilyStoreConformanceTests
         var engine = CreateEngine();
 
         var issued = await engine.IssueAsync(subject, client, binding, metadata);
-        var rotated = await ExpectAsync(engine, issued.Token, RotationOutcome.Rotated, binding);
+        var rotated = await ExpectAsync(engine, issued.Token, RotationOutcome.Rotated, binding, client);
 
         Assert.Equal(subject, rotated.Subject);
         Assert.Equal(client, rotated.ClientId);
         Assert.Equal(metadata, rotated.Metadata);
         var listed = Assert.Single(await engine.ListFamiliesAsync(subject));
         Assert.Equal(binding, listed.Binding);
+        Assert.Equal(metadata, listed.Metadata);
+        Assert.Equal(client, (await engine.GetFamilyAsync(issued.FamilyId))!.ClientId);
         Assert.Empty(await engine.ListFamiliesAsync("o'brien"));
         Assert.Equal(1, await engine.RevokeSubjectAsync(subject, RevocationReason.SignOut));
     }
@@ -191,6 +193,20 @@ public abstract partial class FamilyStoreConformanceTests
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await engine.RevokeSubjectAsync(null!, RevocationReason.SignOut));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await engine.RevokeSubjectAsync("alice", (RevocationReason)99));
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await engine.ListFamiliesAsync(null!));
+
+        // Ill-formed UTF-16 and NUL: SQLite and Redis would turn a lone surrogate into U+FFFD, so that
+        // "user\uDFFF" and "user\uDBFF" became one subject; PostgreSQL cannot keep NUL.
+        foreach (var bad in new[] { "user\uDFFF", "user\uD800", "\uDC00x", "a\0b" })
+        {
+            await Assert.ThrowsAsync<ArgumentException>(async () => await engine.IssueAsync(bad, "web"));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await engine.IssueAsync("alice", bad));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await engine.IssueAsync("alice", "web", binding: bad));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await engine.IssueAsync("alice", "web", metadata: bad));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await engine.RevokeSubjectAsync(bad, RevocationReason.SignOut));
+            await Assert.ThrowsAsync<ArgumentException>(async () => await engine.ListFamiliesAsync(bad));
+        }
+
         Assert.Empty(await engine.ListFamiliesAsync("alice"));
+        Assert.Empty(await engine.ListFamiliesAsync("user\uFFFD"));
     }
 }

@@ -13,7 +13,7 @@ public abstract partial class FamilyStoreConformanceTests
         var start = Time.GetUtcNow();
         var issued = await IssueAsync(engine, binding: "jkt-1");
 
-        Assert.StartsWith("rt1_", issued.Token, StringComparison.Ordinal);
+        Assert.StartsWith(RotationEngine.Tokens.TokenFormat.Prefix, issued.Token, StringComparison.Ordinal);
         Assert.InRange(issued.Token.Length, 1, 128);
         Assert.All(issued.Token, c => Assert.True(char.IsAsciiLetterOrDigit(c) || c is '_' or '-', $"'{c}' is not URL- and cookie-safe"));
         Assert.Equal(start + Policy.TokenLifetime, issued.TokenExpiresAt);
@@ -29,9 +29,16 @@ public abstract partial class FamilyStoreConformanceTests
         Assert.Equal("scope=openid offline_access", family.Metadata);
         Assert.Equal(TestKeys.Primary.Id, family.KeyId);
         Assert.Equal(start, family.CreatedAt);
-        Assert.Equal(Policy, family.Policy);
+        Assert.Equal(PolicySnapshot.Of(Policy), family.Policy);
         Assert.Equal("", family.Ledger);
         Assert.Null(family.RevokedAt);
+        Assert.Equal(16, family.Digest.Length);
+        Assert.Equal(16, family.Seal.Length);
+
+        var info = await engine.GetFamilyAsync(issued.FamilyId);
+        Assert.NotNull(info);
+        Assert.Equal(("alice", "web", "jkt-1", 0, FamilyStatus.Active), (info.Subject, info.ClientId, info.Binding, info.Generation, info.Status));
+        Assert.Null(await engine.GetFamilyAsync(FamilyId.New()));
     }
 
     /// <summary>The current token rotates: a new token, the next generation, a sliding expiry.</summary>
@@ -244,15 +251,69 @@ public abstract partial class FamilyStoreConformanceTests
         await ExpectAsync(engine, issued.Token, RotationOutcome.Rotated, binding: "anything");
     }
 
-    /// <summary>A well-formed token for a family the store does not hold is Invalid.</summary>
+    /// <summary>An authentic token whose family the store does not hold (pruned, or issued against another store) is Invalid.</summary>
     [Fact]
-    public async Task Unknown_family_is_invalid()
+    public async Task Authentic_token_of_an_absent_family_is_invalid()
     {
+        var elsewhere = CreateEngine(store: await NewStoreAsync());
+        var issued = await IssueAsync(elsewhere);
         var engine = CreateEngine();
-        var result = await ExpectAsync(engine, TokenForgery.Random(FamilyId.New(), 0), RotationOutcome.Invalid);
+
+        var result = await ExpectAsync(engine, issued.Token, RotationOutcome.Invalid);
 
         Assert.Equal(OutcomeCause.UnknownFamily, result.Cause);
         Assert.Null(result.FamilyId);
         Assert.Contains(Events.Events, e => e.Kind == RotationEventKind.Invalid && e.Cause == OutcomeCause.UnknownFamily);
+    }
+
+    /// <summary>A token presented by another client (RFC 6749 §6) is Invalid and changes nothing: no rotation, no replay
+    /// count, no revocation, whether it is current, within grace or outside it (invariant 13).</summary>
+    [Fact]
+    public async Task Another_clients_token_never_rotates_replays_revokes_or_counts()
+    {
+        var engine = CreateEngine(Policy with { GraceMaxReplays = 1 });
+        var issued = await IssueAsync(engine);
+        var state = await StateOf(issued.FamilyId);
+
+        var current = await ExpectAsync(engine, issued.Token, RotationOutcome.Invalid, client: "mobile");
+        Assert.Equal(OutcomeCause.ClientMismatch, current.Cause);
+        Assert.Null(current.Subject);
+        Assert.Equal(RotationOutcome.Invalid, (await engine.InspectAsync(issued.Token, "mobile")).Outcome);
+        Assert.False(await engine.RevokeAsync(issued.Token, "mobile"));
+        Assert.Equal(state, await StateOf(issued.FamilyId));
+
+        var rotated = await ExpectAsync(engine, issued.Token, RotationOutcome.Rotated);
+        state = await StateOf(issued.FamilyId);
+        await ExpectAsync(engine, issued.Token, RotationOutcome.Invalid, client: "mobile");
+        Assert.False(await engine.RevokeAsync(issued.Token, "mobile"));
+        Assert.Equal(state, await StateOf(issued.FamilyId));
+
+        // The one replay the policy allows is still there for the rightful client.
+        Assert.Equal(rotated.Token, (await ExpectAsync(engine, issued.Token, RotationOutcome.GraceReplay)).Token);
+        state = await StateOf(issued.FamilyId);
+
+        // Outside grace, the other client's presentation is not reuse either.
+        Time.Advance(TimeSpan.FromMinutes(1));
+        await ExpectAsync(engine, issued.Token, RotationOutcome.Invalid, client: "mobile");
+        Assert.Equal(state, await StateOf(issued.FamilyId));
+        Assert.All(Events.Events.Where(e => e.Cause == OutcomeCause.ClientMismatch), e => Assert.Equal(RotationEventKind.Invalid, e.Kind));
+        Assert.Contains(Logs.Entries, e => e.EventId.Id == 1008 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+
+        await ExpectAsync(engine, rotated.Token, RotationOutcome.Rotated);
+    }
+
+    /// <summary>A client whose policy requires binding gets no unbound family; a bound one works (RFC 9449 §5).</summary>
+    [Fact]
+    public async Task Client_requiring_binding_gets_no_unbound_family()
+    {
+        var engine = CreateEngine(configure: o => o.ClientPolicies["public"] = Policy with { RequireBinding = true });
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(async () => await engine.IssueAsync("alice", "public"));
+        Assert.Contains("RequireBinding", error.Message, StringComparison.Ordinal);
+        Assert.Empty(await engine.ListFamiliesAsync("alice"));
+
+        var bound = await engine.IssueAsync("alice", "public", binding: "jkt-A");
+        await ExpectAsync(engine, bound.Token, RotationOutcome.Rotated, binding: "jkt-A", client: "public");
+        await ExpectAsync(engine, bound.Token, RotationOutcome.BindingMismatch, binding: null, client: "public");
     }
 }

@@ -115,13 +115,13 @@ public abstract partial class FamilyStoreConformanceTests
         var engine = CreateEngine(configure: o => o.ClientPolicies["strict"] = Policy with { GraceWindow = TimeSpan.Zero });
         var strict = await engine.IssueAsync("alice", "strict");
         var lenient = await engine.IssueAsync("alice", "web");
-        await ExpectAsync(engine, strict.Token, RotationOutcome.Rotated);
+        await ExpectAsync(engine, strict.Token, RotationOutcome.Rotated, client: "strict");
         await ExpectAsync(engine, lenient.Token, RotationOutcome.Rotated);
 
         // A new engine with a strict default does not change families issued before.
         var later = CreateEngine(Policy with { GraceWindow = TimeSpan.Zero });
         await ExpectAsync(later, lenient.Token, RotationOutcome.GraceReplay);
-        await ExpectAsync(later, strict.Token, RotationOutcome.ReuseDetected);
+        await ExpectAsync(later, strict.Token, RotationOutcome.ReuseDetected, client: "strict");
         Assert.Equal(TimeSpan.Zero, (await Store.FindAsync(strict.FamilyId))!.Policy.GraceWindow);
     }
 

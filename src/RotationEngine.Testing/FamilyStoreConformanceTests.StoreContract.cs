@@ -6,7 +6,7 @@ namespace RotationEngine.Testing;
 /// <summary>Direct checks of <see cref="IFamilyStore"/> against its reference semantics, without the engine.</summary>
 public abstract partial class FamilyStoreConformanceTests
 {
-    private FamilyRecord NewRecord(string subject = "carol", string? binding = null, RotationPolicy? policy = null)
+    private FamilyRecord NewRecord(string subject = "carol", string? binding = null, RotationPolicy? policy = null, string client = Client)
     {
         var now = Time.GetUtcNow();
         var effective = policy ?? Policy;
@@ -14,7 +14,7 @@ public abstract partial class FamilyStoreConformanceTests
         {
             Id = FamilyId.New(),
             Subject = subject,
-            ClientId = "web",
+            ClientId = client,
             Binding = binding,
             KeyId = "k1",
             Metadata = "m",
@@ -22,27 +22,34 @@ public abstract partial class FamilyStoreConformanceTests
             FamilyExpiresAt = now + effective.FamilyLifetime,
             TokenExpiresAt = now + effective.TokenLifetime,
             Generation = 0,
-            Digest = RandomNumberGenerator.GetBytes(32),
+            Digest = RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize),
             Ledger = "",
-            Policy = effective,
+            Policy = PolicySnapshot.Of(effective),
+            Seal = RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize),
         };
     }
 
-    private RotationCommand CommandFor(FamilyRecord family, string? binding = null) => new(
-        family.Id,
-        family.Generation,
-        family.Digest,
-        RandomNumberGenerator.GetBytes(32),
-        family.KeyId,
-        binding,
-        Time.GetUtcNow(),
-        GraceLedger.NewSlot(Time.GetUtcNow()));
+    private RotationCommand CommandFor(FamilyRecord family, string? binding = null)
+    {
+        var newDigest = RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize);
+        return new RotationCommand(
+            family.Id,
+            family.Generation,
+            family.Digest,
+            newDigest,
+            family.KeyId,
+            family.ClientId,
+            binding,
+            family.TokenExpiresAt - family.Policy.TokenLifetime,
+            Time.GetUtcNow(),
+            GraceLedger.NewSlot(Time.GetUtcNow(), newDigest));
+    }
 
     /// <summary>Create then Find returns every property as written.</summary>
     [Fact]
     public async Task Store_round_trips_every_property()
     {
-        var record = NewRecord(binding: "b") with { Policy = Policy with { GraceMaxReplays = 7, BindingMismatchRevokes = false, GraceDepth = 3 } };
+        var record = NewRecord(binding: "b") with { Policy = PolicySnapshot.Of(Policy with { GraceMaxReplays = 7, BindingMismatchRevokes = false, GraceDepth = 3 }) };
         await Store.CreateAsync(record);
 
         var found = await Store.FindAsync(record.Id);
@@ -56,7 +63,7 @@ public abstract partial class FamilyStoreConformanceTests
     [Fact]
     public async Task Store_rotation_applies_exactly_the_reference_update()
     {
-        var record = NewRecord(binding: "b") with { Policy = Policy with { GraceDepth = 2 } };
+        var record = NewRecord(binding: "b") with { Policy = PolicySnapshot.Of(Policy with { GraceDepth = 2 }) };
         await Store.CreateAsync(record);
         var current = record;
         for (var i = 0; i < 5; i++)
@@ -81,18 +88,21 @@ public abstract partial class FamilyStoreConformanceTests
     [Fact]
     public async Task Store_rotation_refuses_every_failed_condition()
     {
-        var bound = NewRecord(binding: "b") with { Policy = Policy with { MaxGenerations = 1 } };
+        var bound = NewRecord(binding: "b") with { Policy = PolicySnapshot.Of(Policy with { MaxGenerations = 1 }) };
         await Store.CreateAsync(bound);
         var good = CommandFor(bound, "b");
         var refused = new List<(string Name, RotationCommand Command)>
         {
             ("unknown family", good with { FamilyId = FamilyId.New() }),
             ("wrong generation", good with { Generation = 1 }),
-            ("wrong digest", good with { ExpectedDigest = RandomNumberGenerator.GetBytes(32) }),
+            ("wrong digest", good with { ExpectedDigest = RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize) }),
             ("wrong key", good with { KeyId = "k2" }),
+            ("wrong client", good with { ClientId = "mobile" }),
+            ("client differing in case", good with { ClientId = "WEB" }),
             ("wrong binding", good with { Binding = "c" }),
             ("no binding", good with { Binding = null }),
             ("token expired", good with { Now = bound.TokenExpiresAt }),
+            ("presented token expired though the row's expiry is later", good with { IssuedAt = good.IssuedAt - Policy.TokenLifetime }),
             ("family expired", good with { Now = bound.FamilyExpiresAt }),
         };
 
@@ -123,7 +133,7 @@ public abstract partial class FamilyStoreConformanceTests
         var record = NewRecord();
         await Store.CreateAsync(record);
         var rotated = (await Store.TryRotateAsync(CommandFor(record)))!;
-        var counted = GraceLedger.WithReplay(rotated.Ledger, 0);
+        var counted = GraceLedger.WithSlot(rotated.Ledger, 0, GraceLedger.Slot(Time.GetUtcNow(), 1, new byte[GraceLedger.DigestPieceSize]));
 
         Assert.False(await Store.TryRecordReplayAsync(record.Id, 0, rotated.Ledger, counted));
         Assert.False(await Store.TryRecordReplayAsync(record.Id, 1, counted, counted));
@@ -133,7 +143,7 @@ public abstract partial class FamilyStoreConformanceTests
         Assert.Equal(counted, (await Store.FindAsync(record.Id))!.Ledger);
 
         await Store.TryRevokeAsync(record.Id, RevocationReason.SignOut, Time.GetUtcNow());
-        Assert.False(await Store.TryRecordReplayAsync(record.Id, 1, counted, GraceLedger.WithReplay(counted, 0)));
+        Assert.False(await Store.TryRecordReplayAsync(record.Id, 1, counted, GraceLedger.WithSlot(counted, 0, GraceLedger.Slot(Time.GetUtcNow(), 2, new byte[GraceLedger.DigestPieceSize]))));
     }
 
     /// <summary>Revocation is final and keeps the first reason and time.</summary>
@@ -152,6 +162,13 @@ public abstract partial class FamilyStoreConformanceTests
         Assert.Equal(FamilyStatus.Revoked, found.Status);
         Assert.Equal(RevocationReason.ReuseDetected, found.RevocationReason);
         Assert.Equal(first, found.RevokedAt);
+        Assert.Equal(new byte[FamilyColumns.DigestSize], found.Digest);
+        Assert.Equal(Describe(record with { Status = FamilyStatus.Revoked, RevokedAt = first, RevocationReason = RevocationReason.ReuseDetected, Digest = new byte[FamilyColumns.DigestSize] }), Describe(found));
+
+        var bySubject = NewRecord("erin");
+        await Store.CreateAsync(bySubject);
+        Assert.Equal(1, await Store.RevokeSubjectAsync("erin", RevocationReason.CredentialsChanged, first));
+        Assert.Equal(new byte[FamilyColumns.DigestSize], (await Store.FindAsync(bySubject.Id))!.Digest);
     }
 
     /// <summary>Prune honours the batch size and the strict cutoff on all three clocks (revoked, idle, absolute).</summary>
@@ -171,6 +188,10 @@ public abstract partial class FamilyStoreConformanceTests
 
         await Store.TryRevokeAsync(revoked.Id, RevocationReason.SignOut, now - TimeSpan.FromSeconds(5));
         var cutoff = now - TimeSpan.FromSeconds(1);
+        foreach (var record in new[] { keep, idle, absolute, atCutoff })
+        {
+            Assert.Equal(record.PrunableAt < cutoff, record == idle || record == absolute);
+        }
 
         Assert.Equal(2, await Store.PruneAsync(cutoff, 2));
         Assert.Equal(1, await Store.PruneAsync(cutoff, 2));

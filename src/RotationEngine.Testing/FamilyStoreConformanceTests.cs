@@ -6,8 +6,9 @@ using RotationEngine.Storage;
 namespace RotationEngine.Testing;
 
 /// <summary>
-/// The store conformance suite: every outcome, operation and policy edge of SEMANTICS.md, run through the
-/// engine against the store <see cref="CreateStoreAsync"/> makes, plus direct checks of the store contract.
+/// The store conformance suite: every outcome, operation and policy edge of docs/semantics.md, run through the
+/// engine against the store <see cref="CreateStoreAsync"/> makes, plus direct checks of the store contract and of
+/// records edited outside the engine (copied, changed, into a fresh store).
 /// Subclass it once per store (or per policy you want to check) with a factory; xunit runs every test of it.
 /// </summary>
 /// <example>
@@ -88,6 +89,9 @@ public abstract partial class FamilyStoreConformanceTests : IAsyncLifetime
         return store;
     }
 
+    /// <summary>The client id <see cref="IssueAsync"/> issues to and <see cref="ExpectAsync"/> presents.</summary>
+    protected const string Client = "web";
+
     /// <summary>An engine on the test's store (or <paramref name="store"/>), clock, logs and events.</summary>
     protected RefreshTokenEngine CreateEngine(
         RotationPolicy? policy = null,
@@ -108,18 +112,27 @@ public abstract partial class FamilyStoreConformanceTests : IAsyncLifetime
         return family is null ? "absent" : Describe(family);
     }
 
-    /// <summary>A family as text, digest included.</summary>
+    /// <summary>A family as text: every property, digest and seal included.</summary>
     protected static string Describe(FamilyRecord family) =>
-        $"{family} digest={Convert.ToHexString(family.Digest)} ledger={family.Ledger} tokenExp={family.TokenExpiresAt:O} famExp={family.FamilyExpiresAt:O} revokedAt={family.RevokedAt:O} reason={family.RevocationReason} key={family.KeyId} binding={family.Binding} policy={family.Policy}";
+        $"{family} subject={family.Subject} metadata={family.Metadata} digest={Convert.ToHexString(family.Digest)} seal={Convert.ToHexString(family.Seal)} ledger={family.Ledger} created={family.CreatedAt:O} tokenExp={family.TokenExpiresAt:O} famExp={family.FamilyExpiresAt:O} revokedAt={family.RevokedAt:O} reason={family.RevocationReason} key={family.KeyId} binding={family.Binding} policy={family.Policy}";
 
-    /// <summary>Issues a family for "alice" on client "web".</summary>
-    protected static ValueTask<IssueResult> IssueAsync(RefreshTokenEngine engine, string? binding = null) =>
-        engine.IssueAsync("alice", "web", binding, metadata: "scope=openid offline_access");
-
-    /// <summary>Rotates and asserts the outcome.</summary>
-    protected static async Task<RotationResult> ExpectAsync(RefreshTokenEngine engine, string? token, RotationOutcome expected, string? binding = null)
+    /// <summary>A fresh store (disposed after the test) holding only <paramref name="edited"/>: what a store writer who
+    /// changed a record leaves behind, for any store.</summary>
+    protected async Task<IFamilyStore> StoreHoldingAsync(FamilyRecord edited)
     {
-        var result = await engine.RotateAsync(token, binding);
+        var store = await NewStoreAsync();
+        await store.CreateAsync(edited);
+        return store;
+    }
+
+    /// <summary>Issues a family for "alice" on client <see cref="Client"/>.</summary>
+    protected static ValueTask<IssueResult> IssueAsync(RefreshTokenEngine engine, string? binding = null) =>
+        engine.IssueAsync("alice", Client, binding, metadata: "scope=openid offline_access");
+
+    /// <summary>Rotates as <paramref name="client"/> (default <see cref="Client"/>) and asserts the outcome.</summary>
+    protected static async Task<RotationResult> ExpectAsync(RefreshTokenEngine engine, string? token, RotationOutcome expected, string? binding = null, string client = Client)
+    {
+        var result = await engine.RotateAsync(token, client, binding);
         Assert.True(expected == result.Outcome, $"Expected {expected} but got {result}.");
         if (result.Succeeded)
         {

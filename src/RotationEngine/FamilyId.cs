@@ -1,13 +1,20 @@
+using System.ComponentModel;
 using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace RotationEngine;
 
 /// <summary>
-/// Identifies a refresh-token family: the lineage of tokens born from one sign-in.
-/// A family id is not a secret (it is visible inside every token of the family).
+/// Identifies a refresh-token family: the lineage of tokens born from one sign-in. A family id is not a secret (it
+/// is inside every token of the family). Its text form is 32 lower-case hexadecimal digits, in JSON, in route
+/// parameters (<see cref="IParsable{TSelf}"/>) and through its <see cref="TypeConverter"/>.
 /// </summary>
-public readonly record struct FamilyId
+[JsonConverter(typeof(FamilyIdJsonConverter))]
+[TypeConverter(typeof(FamilyIdTypeConverter))]
+public readonly record struct FamilyId : ISpanParsable<FamilyId>, ISpanFormattable
 {
     /// <summary>The number of bytes of a family id.</summary>
     public const int Size = 16;
@@ -54,10 +61,13 @@ public readonly record struct FamilyId
         return bytes;
     }
 
-    /// <summary>Parses the 32-hex-digit form that <see cref="ToString"/> writes.</summary>
-    public static bool TryParse([NotNullWhen(true)] string? text, out FamilyId id)
+    /// <summary>Parses the 32-hex-digit form that <see cref="ToString()"/> writes (either case).</summary>
+    public static bool TryParse([NotNullWhen(true)] string? text, out FamilyId id) => TryParse(text.AsSpan(), out id);
+
+    /// <summary>Parses the 32-hex-digit form that <see cref="ToString()"/> writes (either case).</summary>
+    public static bool TryParse(ReadOnlySpan<char> text, out FamilyId id)
     {
-        if (text is { Length: 32 } && Guid.TryParseExact(text, "N", out var value))
+        if (text.Length == 32 && Guid.TryParseExact(text, "N", out var value))
         {
             id = new FamilyId(value);
             return true;
@@ -67,10 +77,79 @@ public readonly record struct FamilyId
         return false;
     }
 
-    /// <summary>Parses the 32-hex-digit form that <see cref="ToString"/> writes.</summary>
+    /// <summary>Parses the 32-hex-digit form that <see cref="ToString()"/> writes.</summary>
+    /// <exception cref="FormatException">The text is not a family id.</exception>
     public static FamilyId Parse(string text) =>
         TryParse(text, out var id) ? id : throw new FormatException("A family id is 32 hexadecimal digits.");
 
+    /// <inheritdoc />
+    public static FamilyId Parse(string s, IFormatProvider? provider) => Parse(s);
+
+    /// <inheritdoc />
+    public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, out FamilyId result) => TryParse(s, out result);
+
+    /// <inheritdoc />
+    public static FamilyId Parse(ReadOnlySpan<char> s, IFormatProvider? provider) =>
+        TryParse(s, out var id) ? id : throw new FormatException("A family id is 32 hexadecimal digits.");
+
+    /// <inheritdoc />
+    public static bool TryParse(ReadOnlySpan<char> s, IFormatProvider? provider, out FamilyId result) => TryParse(s, out result);
+
     /// <summary>The id as 32 lower-case hexadecimal digits.</summary>
     public override string ToString() => Value.ToString("N");
+
+    /// <inheritdoc />
+    public string ToString(string? format, IFormatProvider? formatProvider) => ToString();
+
+    /// <inheritdoc />
+    public bool TryFormat(Span<char> destination, out int charsWritten, ReadOnlySpan<char> format, IFormatProvider? provider) =>
+        Value.TryFormat(destination, out charsWritten, "N");
+}
+
+/// <summary>Writes a <see cref="FamilyId"/> as its 32-hex-digit string and reads it back.</summary>
+public sealed class FamilyIdJsonConverter : JsonConverter<FamilyId>
+{
+    /// <inheritdoc />
+    public override FamilyId Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String && FamilyId.TryParse(reader.GetString(), out var id)
+            ? id
+            : throw new JsonException("A family id is a string of 32 hexadecimal digits.");
+
+    /// <inheritdoc />
+    public override void Write(Utf8JsonWriter writer, FamilyId value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteStringValue(value.ToString());
+    }
+
+    /// <inheritdoc />
+    public override FamilyId ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        FamilyId.TryParse(reader.GetString(), out var id) ? id : throw new JsonException("A family id is 32 hexadecimal digits.");
+
+    /// <inheritdoc />
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, FamilyId value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WritePropertyName(value.ToString());
+    }
+}
+
+/// <summary>Converts a <see cref="FamilyId"/> from and to its 32-hex-digit string (configuration, model binding).</summary>
+public sealed class FamilyIdTypeConverter : TypeConverter
+{
+    /// <inheritdoc />
+    public override bool CanConvertFrom(ITypeDescriptorContext? context, Type sourceType) =>
+        sourceType == typeof(string) || base.CanConvertFrom(context, sourceType);
+
+    /// <inheritdoc />
+    public override bool CanConvertTo(ITypeDescriptorContext? context, [NotNullWhen(true)] Type? destinationType) =>
+        destinationType == typeof(string) || base.CanConvertTo(context, destinationType);
+
+    /// <inheritdoc />
+    public override object? ConvertFrom(ITypeDescriptorContext? context, CultureInfo? culture, object value) =>
+        value is string text ? FamilyId.Parse(text) : base.ConvertFrom(context, culture, value);
+
+    /// <inheritdoc />
+    public override object? ConvertTo(ITypeDescriptorContext? context, CultureInfo? culture, object? value, Type destinationType) =>
+        destinationType == typeof(string) && value is FamilyId id ? id.ToString() : base.ConvertTo(context, culture, value, destinationType);
 }

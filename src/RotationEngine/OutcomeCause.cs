@@ -7,25 +7,22 @@ public enum OutcomeCause
     /// <summary>No particular cause: a plain rotation.</summary>
     None = 0,
 
-    /// <summary>The string is not a token: length, prefix, alphabet, encoding or checksum.</summary>
+    /// <summary>The string is not a token: length, prefix, alphabet, encoding or a negative generation.</summary>
     Malformed,
 
-    /// <summary>The token names a family the store does not hold.</summary>
+    /// <summary>The token is authentic but its family is not in the store (pruned, or never stored).</summary>
     UnknownFamily,
 
-    /// <summary>The family's key is no longer in the key ring.</summary>
+    /// <summary>The token names a key the key ring does not hold (retired, another deployment's, or forged).</summary>
     UnknownKey,
 
-    /// <summary>The token is well formed but its secret is not in the family's chain.</summary>
+    /// <summary>The token's tag does not verify: the server did not mint it. Decided before any store access.</summary>
     NotAuthentic,
-
-    /// <summary>The token is further behind the current generation than the policy's chain-walk bound.</summary>
-    TooFarBehind,
 
     /// <summary>The family has been revoked.</summary>
     FamilyRevoked,
 
-    /// <summary>The current token's idle (sliding) expiry has been reached.</summary>
+    /// <summary>The presented token's idle (sliding) expiry, or the current token's, has been reached.</summary>
     TokenExpired,
 
     /// <summary>The family's absolute expiry has been reached.</summary>
@@ -51,4 +48,15 @@ public enum OutcomeCause
 
     /// <summary>The presented binding differs from the family's.</summary>
     BindingMismatch,
+
+    /// <summary>The token belongs to a family of another client (RFC 6749 §6): nothing changes.</summary>
+    ClientMismatch,
+
+    /// <summary>The family's record was edited outside the engine: its seal does not verify, or a value is outside
+    /// the engine's limits. Nothing changes.</summary>
+    Tampered,
+
+    /// <summary>The token is authentic but the record does not continue its chain: the store lost writes (a restored
+    /// backup, a failover to a lagging replica) or its digest or ledger was edited. Nothing changes.</summary>
+    RecordMismatch,
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using RotationEngine.Events;
 using RotationEngine.Internal;
 using RotationEngine.Storage;
@@ -6,7 +7,7 @@ namespace RotationEngine;
 
 public sealed partial class RefreshTokenEngine
 {
-    private void PublishOutcome(in Verdict verdict, FamilyRecord? family, DateTimeOffset now, FamilyId? claimedFamily = null)
+    private void PublishOutcome(in Verdict verdict, FamilyRecord family, DateTimeOffset now)
     {
         var kind = verdict.Outcome switch
         {
@@ -15,7 +16,6 @@ public sealed partial class RefreshTokenEngine
             RotationOutcome.Revoked => RotationEventKind.Revoked,
             RotationOutcome.Expired => RotationEventKind.Expired,
             RotationOutcome.BindingMismatch => RotationEventKind.BindingMismatch,
-            RotationOutcome.Invalid => RotationEventKind.Invalid,
             _ => (RotationEventKind?)null,
         };
 
@@ -30,20 +30,34 @@ public sealed partial class RefreshTokenEngine
             Outcome = verdict.Outcome,
             Cause = verdict.Cause,
             Timestamp = now,
-            FamilyId = family?.Id ?? claimedFamily,
-            Subject = family?.Subject,
-            ClientId = family?.ClientId,
-            Generation = family?.Generation,
-            GenerationsBehind = family is null ? null : verdict.Behind,
-            SinceRetirement = family is null ? null : verdict.SinceRetirement,
-            RevocationReason = family?.RevocationReason,
+            FamilyId = family.Id,
+            Subject = family.Subject,
+            ClientId = family.ClientId,
+            Generation = family.Generation,
+            GenerationsBehind = verdict.Behind,
+            SinceRetirement = verdict.SinceRetirement,
+            RevocationReason = family.RevocationReason,
         });
     }
 
-    private async ValueTask<bool> RevokeFamilyCoreAsync(FamilyRecord family, RevocationReason reason, CancellationToken cancellationToken)
+    /// <summary>Publishes an <see cref="RotationOutcome.Invalid"/> answer. <paramref name="claimed"/> is the family id
+    /// the string names (authenticated only when the tag verified); <paramref name="trusted"/> is a sealed record of
+    /// that family, whose subject and client the event may name.</summary>
+    private void PublishInvalid(OutcomeCause cause, FamilyId? claimed, FamilyRecord? trusted, DateTimeOffset now) =>
+        Publish(new RotationEvent
+        {
+            Kind = RotationEventKind.Invalid,
+            Outcome = RotationOutcome.Invalid,
+            Cause = cause,
+            Timestamp = now,
+            FamilyId = claimed,
+            Subject = trusted?.Subject,
+            ClientId = trusted?.ClientId,
+        });
+
+    private async ValueTask<bool> RevokeFamilyCoreAsync(FamilyRecord family, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var now = Now();
-        var changed = await Guard(_store.TryRevokeAsync(family.Id, reason, now, cancellationToken), "Revoke").ConfigureAwait(false);
+        var changed = await Call("Revoke", (family.Id, reason, now), cancellationToken, static (store, a, ct) => store.TryRevokeAsync(a.Id, a.reason, a.now, ct)).ConfigureAwait(false);
         if (changed)
         {
             Publish(new RotationEvent
@@ -70,7 +84,7 @@ public sealed partial class RefreshTokenEngine
             case RotationEventKind.GraceReplay:
                 Log.GraceReplay(_logger, rotationEvent.FamilyId, rotationEvent.Subject, rotationEvent.ClientId, rotationEvent.Generation, rotationEvent.GenerationsBehind, since);
                 break;
-            case RotationEventKind.ReuseDetected:
+            case RotationEventKind.ReuseDetected when Warn(1002):
                 Log.ReuseDetected(_logger, rotationEvent.Cause, rotationEvent.FamilyId, rotationEvent.Subject, rotationEvent.ClientId, rotationEvent.Generation, rotationEvent.GenerationsBehind, since);
                 break;
             case RotationEventKind.Revoked:
@@ -79,8 +93,15 @@ public sealed partial class RefreshTokenEngine
             case RotationEventKind.Expired:
                 Log.Expired(_logger, rotationEvent.FamilyId, rotationEvent.Subject, rotationEvent.ClientId, rotationEvent.Cause);
                 break;
-            case RotationEventKind.BindingMismatch:
+            case RotationEventKind.BindingMismatch when Warn(1005):
                 Log.BindingMismatch(_logger, rotationEvent.FamilyId, rotationEvent.Subject, rotationEvent.ClientId, rotationEvent.Generation, rotationEvent.RevocationReason is not null);
+                break;
+            case RotationEventKind.Invalid when IsAttackSign(rotationEvent.Cause):
+                if (Warn(1008))
+                {
+                    Log.Suspicious(_logger, rotationEvent.Cause, rotationEvent.FamilyId, rotationEvent.Subject, rotationEvent.ClientId);
+                }
+
                 break;
             case RotationEventKind.Invalid:
                 Log.Invalid(_logger, rotationEvent.Cause, rotationEvent.FamilyId);
@@ -103,45 +124,27 @@ public sealed partial class RefreshTokenEngine
         }
     }
 
-    private async ValueTask<T> Guard<T>(ValueTask<T> pending, string operation)
-    {
-        try
-        {
-            return await pending.ConfigureAwait(false);
-        }
-        catch (RotationStoreException exception)
-        {
-            // A store that classifies its own faults still gets them logged.
-            Log.StoreFault(_logger, exception, operation);
-            throw;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            throw Fault(exception, operation);
-        }
-    }
+    /// <summary>Signs of attack (docs/semantics.md §8): a tag that fails, an unknown key, another client's token, a
+    /// record edited outside the engine or one that does not continue an authentic token's chain. A malformed string
+    /// and an authentic token of a pruned family are not.</summary>
+    internal static bool IsAttackSign(OutcomeCause cause) =>
+        cause is OutcomeCause.NotAuthentic or OutcomeCause.UnknownKey or OutcomeCause.ClientMismatch or OutcomeCause.Tampered or OutcomeCause.RecordMismatch;
 
-    private async ValueTask Guard(ValueTask pending, string operation)
+    /// <summary>Whether a warning with <paramref name="eventId"/> may be logged now (at most 20 a minute per id);
+    /// reports what an ended minute held back.</summary>
+    private bool Warn(int eventId)
     {
-        try
+        if (!_logger.IsEnabled(LogLevel.Warning))
         {
-            await pending.ConfigureAwait(false);
+            return false;
         }
-        catch (RotationStoreException exception)
-        {
-            // A store that classifies its own faults still gets them logged.
-            Log.StoreFault(_logger, exception, operation);
-            throw;
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            throw Fault(exception, operation);
-        }
-    }
 
-    private RotationStoreException Fault(Exception exception, string operation)
-    {
-        Log.StoreFault(_logger, exception, operation);
-        return new RotationStoreException($"The family store failed during {operation} ({exception.GetType().Name}); the outcome is unknown.", exception);
+        var allowed = _warnings.TryEnter(eventId, out var suppressed);
+        if (suppressed > 0)
+        {
+            Log.WarningsSuppressed(_logger, suppressed, eventId);
+        }
+
+        return allowed;
     }
 }

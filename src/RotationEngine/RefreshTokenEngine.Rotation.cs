@@ -6,58 +6,45 @@ namespace RotationEngine;
 
 public sealed partial class RefreshTokenEngine
 {
-    private LedgerSlot? _lastSlot;
-
-    private enum NextStep
+    /// <summary>The next generation a rotation would write: its secret, tag and the compare-and-swap command.</summary>
+    private struct Plan
     {
-        Answer,
-        Rotate,
-        Replay,
-        Revoke,
+        public SecretBuffer NextSecret;
+        public TagBuffer NextTag;
+        public RotationCommand Command;
     }
 
-    /// <summary>A classification of a token against a read of its family.</summary>
-    private struct Verdict
-    {
-        public RotationOutcome Outcome;
-        public OutcomeCause Cause;
-        public NextStep Step;
-        public RevocationReason RevokeWith;
-        public int? Behind;
-        public TimeSpan? SinceRetirement;
-        public ChainKey? Key;
-        public SecretBuffer CurrentSecret;
-    }
-
-    /// <summary>Parses, then tries the optimistic rotation; a store that answers synchronously is answered
-    /// without an async state machine. Behaves as an async method: every exception is in the returned task.</summary>
-    private ValueTask<RotationResult> RotateCoreAsync(string? token, string? binding, bool commit, CancellationToken cancellationToken)
+    /// <summary>Parses and authenticates the token, then tries the optimistic rotation; a store that answers
+    /// synchronously is answered without an async state machine. Behaves as an async method: every exception is in
+    /// the returned task.</summary>
+    private ValueTask<RotationResult> RotateCoreAsync(string? token, string? clientId, string? binding, bool commit, CancellationToken cancellationToken)
     {
         try
         {
-            if (!TokenCodec.TryParse(token, out var parsed))
+            var now = Now();
+            if (Authenticate(token, out var parsed, out var key, out var digest) is { } refusal)
             {
-                return new ValueTask<RotationResult>(Answer(commit, RotationOutcome.Invalid, OutcomeCause.Malformed, null, default, Now()));
+                return new ValueTask<RotationResult>(Refuse(commit, refusal, refusal == OutcomeCause.Malformed ? null : parsed.FamilyId, null, now));
             }
 
-            var now = Now();
             if (!commit)
             {
-                return ClassifyAndActAsync(parsed, binding, commit, now, cancellationToken);
+                return ClassifyAndActAsync(parsed, key!, digest, clientId, binding, commit, default, now, cancellationToken);
             }
 
-            // Optimistic path: assume the token is current and the family uses the current key. One
-            // conditional write; anything else falls through to a read and a classification.
-            var pending = TryRotateAsync(parsed, _keys.CurrentKey, binding, now, cancellationToken);
+            // Optimistic path: assume the token is current. One conditional write; anything else falls through to a
+            // read and a classification.
+            var plan = MakePlan(parsed, key!, digest, clientId!, binding, now);
+            var pending = Call("Rotate", plan.Command, cancellationToken, static (store, command, ct) => store.TryRotateAsync(command, ct));
             if (!pending.IsCompletedSuccessfully)
             {
-                return AfterOptimisticRotationAsync(pending, parsed, binding, now, cancellationToken);
+                return AfterOptimisticRotationAsync(pending, parsed, key!, digest, clientId, binding, plan, now, cancellationToken);
             }
 
-            var rotated = pending.Result;
-            return rotated.Token is not null
-                ? new ValueTask<RotationResult>(rotated)
-                : ClassifyAndActAsync(parsed, binding, commit, now, cancellationToken);
+            var rotated = Rotated(pending.Result, key!, plan, now);
+            return rotated is { } result
+                ? new ValueTask<RotationResult>(result)
+                : ClassifyAndActAsync(parsed, key!, digest, clientId, binding, commit, plan, now, cancellationToken);
         }
         catch (Exception exception)
         {
@@ -65,32 +52,104 @@ public sealed partial class RefreshTokenEngine
         }
     }
 
-    private async ValueTask<RotationResult> AfterOptimisticRotationAsync(
-        ValueTask<RotationResult> pending, ParsedToken parsed, string? binding, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Takes the token apart, finds its key by fingerprint and verifies its tag: everything a forged string
+    /// costs, with no store access and in time independent of the family's generation.</summary>
+    /// <returns>Null when authentic; otherwise why not.</returns>
+    private OutcomeCause? Authenticate(string? token, out ParsedToken parsed, out ChainKey? key, out byte[] digest)
     {
-        var rotated = await pending.ConfigureAwait(false);
-        return rotated.Token is not null
-            ? rotated
-            : await ClassifyAndActAsync(parsed, binding, commit: true, now, cancellationToken).ConfigureAwait(false);
+        digest = [];
+        key = null;
+        if (!TokenCodec.TryParse(token, out parsed))
+        {
+            return OutcomeCause.Malformed;
+        }
+
+        key = _keys.FindKey(parsed.Fingerprint);
+        if (key is null)
+        {
+            return OutcomeCause.UnknownKey;
+        }
+
+        digest = new byte[FamilyColumns.DigestSize];
+        return TokenCrypto.Verify(key, parsed, digest) ? null : OutcomeCause.NotAuthentic;
+    }
+
+    private Plan MakePlan(in ParsedToken parsed, ChainKey key, byte[] digest, string clientId, string? binding, DateTimeOffset now)
+    {
+        var plan = default(Plan);
+        var newDigest = new byte[FamilyColumns.DigestSize];
+        var next = parsed.Generation + 1;
+        TokenCrypto.DeriveChild(key, parsed.FamilyId, next, parsed.Secret, plan.NextSecret);
+        TokenCrypto.Mac(key, parsed.FamilyId, next, IssueTime(now), plan.NextSecret, plan.NextTag, newDigest);
+        plan.Command = new RotationCommand(
+            parsed.FamilyId,
+            parsed.Generation,
+            digest,
+            newDigest,
+            key.Id,
+            clientId,
+            binding,
+            FamilyColumns.Time(parsed.IssuedAt),
+            now,
+            GraceLedger.NewSlot(now, newDigest));
+        return plan;
+    }
+
+    private async ValueTask<RotationResult> AfterOptimisticRotationAsync(
+        ValueTask<FamilyRecord?> pending, ParsedToken parsed, ChainKey key, byte[] digest, string? clientId, string? binding, Plan plan, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var written = await pending.ConfigureAwait(false);
+        return Rotated(written, key, plan, now)
+            ?? await ClassifyAndActAsync(parsed, key, digest, clientId, binding, commit: true, plan, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The answer to a compare-and-swap that matched, or null when it did not. The family as written must
+    /// carry the engine's seal and the plan's generation and digest; if not, the write happened on a record edited
+    /// outside the engine, and the token is not handed out.</summary>
+    private RotationResult? Rotated(FamilyRecord? written, ChainKey key, in Plan plan, DateTimeOffset now)
+    {
+        if (written is null)
+        {
+            return null;
+        }
+
+        if (written.Id != plan.Command.FamilyId
+            || written.Generation != plan.Command.Generation + 1
+            || !written.Digest.AsSpan().SequenceEqual(plan.Command.NewDigest)
+            || !Classifier.IsSealed(key, written))
+        {
+            var cause = Classifier.IsSealed(key, written) ? OutcomeCause.RecordMismatch : OutcomeCause.Tampered;
+            return Refuse(commit: true, cause, plan.Command.FamilyId, null, now);
+        }
+
+        var token = TokenCodec.Format(key.Fingerprint, written.Id, written.Generation, IssueTime(now), plan.NextSecret, plan.NextTag);
+        return new RotationResult(RotationOutcome.Rotated, OutcomeCause.None, written, token, null);
     }
 
     /// <summary>Reads the family, classifies the token against it and acts on the verdict.</summary>
-    private async ValueTask<RotationResult> ClassifyAndActAsync(ParsedToken parsed, string? binding, bool commit, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<RotationResult> ClassifyAndActAsync(
+        ParsedToken parsed, ChainKey key, byte[] digest, string? clientId, string? binding, bool commit, Plan plan, DateTimeOffset now, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var family = await Guard(_store.FindAsync(parsed.FamilyId, cancellationToken), "Find").ConfigureAwait(false);
-            var verdict = Classify(parsed, family, binding, now);
+            var family = await Call("Find", parsed.FamilyId, cancellationToken, static (store, id, ct) => store.FindAsync(id, ct)).ConfigureAwait(false);
+            var verdict = Classifier.Classify(key, parsed, digest, family, clientId, binding, now);
+            if (verdict.Outcome == RotationOutcome.Invalid)
+            {
+                return Refuse(commit, verdict.Cause, parsed.FamilyId, verdict.Trusted ? family : null, now);
+            }
+
             if (!commit || verdict.Step == NextStep.Answer)
             {
-                return Answer(commit, verdict.Outcome, verdict.Cause, family, verdict, now);
+                ((Span<byte>)verdict.CurrentSecret).Clear();
+                return Answer(commit, verdict, family!, now);
             }
 
             switch (verdict.Step)
             {
                 case NextStep.Rotate:
-                    var rotated = await TryRotateAsync(parsed, verdict.Key!, binding, now, cancellationToken).ConfigureAwait(false);
-                    if (rotated.Token is not null)
+                    var written = await Call("Rotate", plan.Command, cancellationToken, static (store, command, ct) => store.TryRotateAsync(command, ct)).ConfigureAwait(false);
+                    if (Rotated(written, key, plan, now) is { } rotated)
                     {
                         return rotated;
                     }
@@ -98,22 +157,26 @@ public sealed partial class RefreshTokenEngine
                     break;
 
                 case NextStep.Replay:
-                    var slot = verdict.Behind!.Value - 1;
-                    var ledger = GraceLedger.WithReplay(family!.Ledger, slot);
-                    if (await Guard(_store.TryRecordReplayAsync(family.Id, family.Generation, family.Ledger, ledger, cancellationToken), "RecordReplay").ConfigureAwait(false))
+                    var ledger = GraceLedger.WithSlot(family!.Ledger, verdict.Behind!.Value - 1, verdict.ReplayedSlot!);
+                    var counted = await Call("RecordReplay", (family.Id, family.Generation, family.Ledger, ledger), cancellationToken,
+                        static (store, a, ct) => store.TryRecordReplayAsync(a.Id, a.Generation, a.Ledger, a.ledger, ct)).ConfigureAwait(false);
+                    if (counted)
                     {
-                        var current = TokenCodec.Format(family.Id, family.Generation, verdict.CurrentSecret);
+                        var current = TokenCodec.Format(key.Fingerprint, family.Id, family.Generation, IssueTime(family.CurrentIssuedAt), verdict.CurrentSecret, verdict.CurrentTag);
                         ((Span<byte>)verdict.CurrentSecret).Clear();
                         PublishOutcome(verdict, family, now);
                         return new RotationResult(RotationOutcome.GraceReplay, verdict.Cause, family with { Ledger = ledger }, current, null);
                     }
 
+                    ((Span<byte>)verdict.CurrentSecret).Clear();
                     break;
 
                 case NextStep.Revoke:
-                    // Only the caller whose write revokes the family reports it; one that lost the race re-reads
-                    // and answers Revoked, as it would have in any sequential order (invariant 9).
-                    if (!await Guard(_store.TryRevokeAsync(family!.Id, verdict.RevokeWith, now, cancellationToken), "Revoke").ConfigureAwait(false))
+                    // Only the caller whose write revokes the family reports it; one that lost the race re-reads and
+                    // answers Revoked, as it would have in any sequential order (invariant 9).
+                    var revokedNow = await Call("Revoke", (family!.Id, verdict.RevokeWith, now), cancellationToken,
+                        static (store, a, ct) => store.TryRevokeAsync(a.Id, a.RevokeWith, a.now, ct)).ConfigureAwait(false);
+                    if (!revokedNow)
                     {
                         break;
                     }
@@ -129,224 +192,25 @@ public sealed partial class RefreshTokenEngine
         throw contention;
     }
 
-    private ValueTask<RotationResult> TryRotateAsync(ParsedToken parsed, ChainKey key, string? binding, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>An answer that hands out no token, for an authentic token and a trusted record.</summary>
+    private RotationResult Answer(bool commit, in Verdict verdict, FamilyRecord family, DateTimeOffset now)
     {
-        var next = default(SecretBuffer);
-        HashChain.DeriveChild(key, parsed.FamilyId, parsed.Generation + 1, parsed.Secret, next);
-        var command = new RotationCommand(
-            parsed.FamilyId,
-            parsed.Generation,
-            HashChain.Digest(parsed.Secret),
-            HashChain.Digest(next),
-            key.Id,
-            binding,
-            now,
-            LedgerSlotFor(now));
-
-        // A store that answers synchronously (the in-memory store) is answered without an async state machine;
-        // anything else, faults included, goes through Guard.
-        var pending = _store.TryRotateAsync(command, cancellationToken);
-        if (pending.IsCompletedSuccessfully)
-        {
-            var result = Rotated(pending.Result, next);
-            ((Span<byte>)next).Clear();
-            return new ValueTask<RotationResult>(result);
-        }
-
-        return AwaitRotationAsync(pending, next);
-    }
-
-    private async ValueTask<RotationResult> AwaitRotationAsync(ValueTask<FamilyRecord?> pending, SecretBuffer next)
-    {
-        var family = await Guard(pending, "Rotate").ConfigureAwait(false);
-        var result = Rotated(family, next);
-        ((Span<byte>)next).Clear();
-        return result;
-    }
-
-    private static RotationResult Rotated(FamilyRecord? family, in SecretBuffer next) =>
-        family is null
-            ? default
-            : new RotationResult(RotationOutcome.Rotated, OutcomeCause.None, family, TokenCodec.Format(family.Id, family.Generation, next), null);
-
-    /// <summary>The ledger slot of a retirement at <paramref name="now"/>. Every rotation within one millisecond
-    /// retires at the same time, so the slot text is made once per millisecond and shared (strings are immutable).</summary>
-    private string LedgerSlotFor(DateTimeOffset now)
-    {
-        var milliseconds = now.ToUnixTimeMilliseconds();
-        var last = Volatile.Read(ref _lastSlot);
-        if (last is not null && last.Milliseconds == milliseconds)
-        {
-            return last.Slot;
-        }
-
-        var slot = GraceLedger.NewSlot(now);
-        Volatile.Write(ref _lastSlot, new LedgerSlot(milliseconds, slot));
-        return slot;
-    }
-
-    private RotationResult Answer(bool commit, RotationOutcome outcome, OutcomeCause cause, FamilyRecord? family, in Verdict verdict, DateTimeOffset now)
-    {
-        // Only an authenticated token earns details about its family.
-        var known = outcome == RotationOutcome.Invalid ? null : family;
         if (commit)
         {
-            var published = verdict with { Outcome = outcome, Cause = cause };
-            PublishOutcome(published, known, now, outcome == RotationOutcome.Invalid ? family?.Id : null);
+            PublishOutcome(verdict, family, now);
         }
 
-        return new RotationResult(outcome, cause, known, null, outcome == RotationOutcome.Revoked ? family?.RevocationReason : null);
+        return new RotationResult(verdict.Outcome, verdict.Cause, family, null, verdict.Outcome == RotationOutcome.Revoked ? family.RevocationReason : null);
     }
 
-    /// <summary>Walks the chain from the presented secret to the family's current generation.</summary>
-    /// <returns><see cref="OutcomeCause.None"/> when authentic; otherwise why not.</returns>
-    private OutcomeCause Authenticate(in ParsedToken token, FamilyRecord family, out ChainKey? key, out SecretBuffer current)
+    /// <summary>An <see cref="RotationOutcome.Invalid"/> answer: no details about any family.</summary>
+    private RotationResult Refuse(bool commit, OutcomeCause cause, FamilyId? claimed, FamilyRecord? trusted, DateTimeOffset now)
     {
-        current = default;
-        key = _keys.FindKey(family.KeyId);
-        if (key is null)
+        if (commit)
         {
-            return OutcomeCause.UnknownKey;
+            PublishInvalid(cause, claimed, trusted, now);
         }
 
-        var behind = family.Generation - token.Generation;
-        if (behind < 0)
-        {
-            return OutcomeCause.NotAuthentic;
-        }
-
-        if (behind > family.Policy.MaxGenerations)
-        {
-            return OutcomeCause.TooFarBehind;
-        }
-
-        current = token.Secret;
-        for (var generation = token.Generation + 1; generation <= family.Generation; generation++)
-        {
-            HashChain.DeriveChild(key, token.FamilyId, generation, current, current);
-        }
-
-        if (!HashChain.Matches(current, family.Digest))
-        {
-            ((Span<byte>)current).Clear();
-            return OutcomeCause.NotAuthentic;
-        }
-
-        return OutcomeCause.None;
+        return new RotationResult(RotationOutcome.Invalid, cause, null, null, null);
     }
-
-    private Verdict Classify(in ParsedToken token, FamilyRecord? family, string? binding, DateTimeOffset now)
-    {
-        var verdict = new Verdict { Outcome = RotationOutcome.Invalid, Step = NextStep.Answer };
-        if (family is null)
-        {
-            verdict.Cause = OutcomeCause.UnknownFamily;
-            return verdict;
-        }
-
-        verdict.Cause = Authenticate(token, family, out verdict.Key, out verdict.CurrentSecret);
-        if (verdict.Cause != OutcomeCause.None)
-        {
-            return verdict;
-        }
-
-        var behind = family.Generation - token.Generation;
-        verdict.Behind = behind;
-        var policy = family.Policy;
-        if (family.Status == FamilyStatus.Revoked)
-        {
-            return verdict with { Outcome = RotationOutcome.Revoked, Cause = OutcomeCause.FamilyRevoked };
-        }
-
-        if (now >= family.FamilyExpiresAt || now >= family.TokenExpiresAt)
-        {
-            var cause = now >= family.FamilyExpiresAt ? OutcomeCause.FamilyExpired : OutcomeCause.TokenExpired;
-            return verdict with { Outcome = RotationOutcome.Expired, Cause = cause };
-        }
-
-        var bindingMatches = family.Binding is null || string.Equals(family.Binding, binding, StringComparison.Ordinal);
-        var mismatch = verdict with
-        {
-            Outcome = RotationOutcome.BindingMismatch,
-            Cause = OutcomeCause.BindingMismatch,
-            Step = policy.BindingMismatchRevokes ? NextStep.Revoke : NextStep.Answer,
-            RevokeWith = RevocationReason.BindingMismatch,
-        };
-
-        if (behind == 0)
-        {
-            if (!bindingMatches)
-            {
-                return mismatch;
-            }
-
-            return family.Generation >= policy.MaxGenerations
-                ? verdict with { Outcome = RotationOutcome.Expired, Cause = OutcomeCause.GenerationLimit }
-                : verdict with { Outcome = RotationOutcome.Rotated, Cause = OutcomeCause.None, Step = NextStep.Rotate };
-        }
-
-        var grace = EvaluateGrace(family, token.Generation, behind, now, out verdict.SinceRetirement);
-        if (grace != OutcomeCause.WithinGrace)
-        {
-            return verdict with
-            {
-                Outcome = RotationOutcome.ReuseDetected,
-                Cause = grace,
-                Step = NextStep.Revoke,
-                RevokeWith = RevocationReason.ReuseDetected,
-            };
-        }
-
-        if (!bindingMatches)
-        {
-            return mismatch with { SinceRetirement = verdict.SinceRetirement };
-        }
-
-        return verdict with { Outcome = RotationOutcome.GraceReplay, Cause = OutcomeCause.WithinGrace, Step = NextStep.Replay };
-    }
-
-    /// <summary>The grace rule (SEMANTICS.md §6) for retired generation <paramref name="generation"/>.</summary>
-    private static OutcomeCause EvaluateGrace(FamilyRecord family, int generation, int behind, DateTimeOffset now, out TimeSpan? sinceRetirement)
-    {
-        var policy = family.Policy;
-        var known = GraceLedger.TryRead(family.Ledger, behind - 1, out var retiredAt, out var replays);
-        sinceRetirement = known ? now - retiredAt : null;
-        if (policy.GraceWindow == TimeSpan.Zero)
-        {
-            return OutcomeCause.GraceWindowElapsed;
-        }
-
-        if (behind > policy.GraceDepth || !known)
-        {
-            return OutcomeCause.GraceDepthExceeded;
-        }
-
-        if (now >= retiredAt + policy.GraceWindow)
-        {
-            return OutcomeCause.GraceWindowElapsed;
-        }
-
-        // The retired token's own idle expiry: its issue time (the retirement of its parent) plus the lifetime.
-        DateTimeOffset issuedAt;
-        if (generation == 0)
-        {
-            issuedAt = family.CreatedAt;
-        }
-        else if (!GraceLedger.TryRead(family.Ledger, behind, out issuedAt, out _))
-        {
-            return OutcomeCause.GraceDepthExceeded;
-        }
-
-        if (now >= issuedAt + policy.TokenLifetime)
-        {
-            return OutcomeCause.RetiredTokenExpired;
-        }
-
-        return policy.GraceMaxReplays is int max && replays >= max
-            ? OutcomeCause.GraceReplaysExhausted
-            : OutcomeCause.WithinGrace;
-    }
-
-    /// <summary>A ledger slot and the millisecond it records.</summary>
-    private sealed record LedgerSlot(long Milliseconds, string Slot);
 }

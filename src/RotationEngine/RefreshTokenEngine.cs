@@ -8,21 +8,21 @@ using RotationEngine.Storage;
 namespace RotationEngine;
 
 /// <summary>
-/// Issues and rotates refresh-token families (SEMANTICS.md): hash-chained rotation, reuse detection that
-/// revokes the family, and a grace policy for concurrent tabs and lost responses. Thread-safe; register one
-/// per process (several processes may share one store). Expected refusals are values
-/// (<see cref="RotationResult"/>); only caller bugs (<see cref="ArgumentException"/>) and store faults
-/// (<see cref="RotationStoreException"/>) are thrown.
+/// Issues and rotates refresh-token families (docs/semantics.md): hash-chained rotation, reuse detection that revokes
+/// the family, a grace policy for concurrent tabs and lost responses, tokens tagged so that a forgery costs no store
+/// access, and families sealed against store writers. Thread-safe; register one per process (several processes may
+/// share one store). Expected refusals are values (<see cref="RotationResult"/>); only caller bugs
+/// (<see cref="ArgumentException"/>) and store faults (<see cref="RotationStoreException"/>) are thrown.
 /// </summary>
 public sealed partial class RefreshTokenEngine
 {
     /// <summary>The longest subject accepted by <see cref="IssueAsync"/>.</summary>
     public const int MaxSubjectLength = 512;
 
-    /// <summary>The longest client id accepted by <see cref="IssueAsync"/>.</summary>
+    /// <summary>The longest client id accepted.</summary>
     public const int MaxClientIdLength = 256;
 
-    /// <summary>The longest binding accepted by <see cref="IssueAsync"/>.</summary>
+    /// <summary>The longest binding accepted.</summary>
     public const int MaxBindingLength = 512;
 
     /// <summary>The longest metadata accepted by <see cref="IssueAsync"/>.</summary>
@@ -37,16 +37,19 @@ public sealed partial class RefreshTokenEngine
     private readonly RotationEngineOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly WarningGate _warnings;
     private readonly IRotationEventObserver[] _observers;
 
     /// <summary>Creates an engine.</summary>
     /// <param name="store">Where families live.</param>
     /// <param name="options">Policies and keys; validated here.</param>
-    /// <param name="keyRing">The chain keys; default: the keys of <paramref name="options"/>, or an ephemeral key (with a warning).</param>
+    /// <param name="keyRing">The server keys; default: the keys of <paramref name="options"/>, or an ephemeral key when
+    /// <see cref="RotationEngineOptions.AllowEphemeralKey"/> is set.</param>
     /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="loggerFactory">Logging; default none.</param>
     /// <param name="observers">Receivers of <see cref="RotationEvent"/>s.</param>
     /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">The options are invalid.</exception>
+    /// <exception cref="InvalidOperationException">No key is configured and ephemeral keys are not allowed.</exception>
     public RefreshTokenEngine(
         IFamilyStore store,
         RotationEngineOptions options,
@@ -62,48 +65,47 @@ public sealed partial class RefreshTokenEngine
         _options = options;
         _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RotationEngine");
-        _keys = keyRing ?? KeyRing.FromOptions(options) ?? KeyRing.CreateEphemeral();
+        _warnings = new WarningGate(_time);
+        _keys = keyRing ?? KeyRing.FromOptions(options) ?? (options.AllowEphemeralKey ? KeyRing.CreateEphemeral() : throw NoKeyException());
         _observers = observers?.ToArray() ?? [];
-        if (_keys is KeyRing { IsEphemeral: true })
+        if (_keys is KeyRing { IsEphemeral: true } ephemeral)
         {
-            Log.EphemeralKey(_logger);
+            Log.EphemeralKey(_logger, ephemeral.CurrentKey.Id);
         }
     }
 
     /// <summary>Starts a family (a sign-in) at generation 0 and returns its first token.</summary>
     /// <param name="subject">The user; 1 to <see cref="MaxSubjectLength"/> characters.</param>
-    /// <param name="clientId">The client; 1 to <see cref="MaxClientIdLength"/> characters. Selects the policy.</param>
-    /// <param name="binding">Optional binding (DPoP key thumbprint, device id); every rotation must present it.</param>
+    /// <param name="clientId">The client; 1 to <see cref="MaxClientIdLength"/> characters. Selects the policy, and only
+    /// this client can rotate, inspect or revoke the family's tokens.</param>
+    /// <param name="binding">Optional binding (a DPoP key thumbprint, a device id); every rotation must present it.
+    /// Required when the client's <see cref="RotationPolicy.RequireBinding"/> is set.</param>
     /// <param name="metadata">Optional host data returned with each rotation (scopes, device name). Not for secrets.</param>
     /// <param name="cancellationToken">Cancels the store call.</param>
-    /// <exception cref="ArgumentException">An argument is null, empty or too long.</exception>
+    /// <exception cref="ArgumentException">An argument is null, empty, too long, holds NUL or a lone surrogate, or the
+    /// client requires a binding and none was given.</exception>
     /// <exception cref="RotationStoreException">The store failed; the family may or may not exist.</exception>
     public async ValueTask<IssueResult> IssueAsync(
         string subject, string clientId, string? binding = null, string? metadata = null, CancellationToken cancellationToken = default)
     {
-        CheckText(subject, nameof(subject), MaxSubjectLength);
-        CheckText(clientId, nameof(clientId), MaxClientIdLength);
-        if (binding is not null)
-        {
-            CheckText(binding, nameof(binding), MaxBindingLength);
-        }
-
-        if (metadata is { Length: > MaxMetadataLength })
-        {
-            throw new ArgumentException($"Metadata is {metadata.Length} characters; at most {MaxMetadataLength} are allowed.", nameof(metadata));
-        }
-
-        if (metadata is not null && metadata.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException("Metadata contains a NUL character, which not every store can keep.", nameof(metadata));
-        }
-
+        InputRules.CheckText(subject, nameof(subject), MaxSubjectLength);
+        InputRules.CheckText(clientId, nameof(clientId), MaxClientIdLength);
+        InputRules.CheckOptionalText(binding, nameof(binding), MaxBindingLength);
+        InputRules.CheckOptionalContent(metadata, nameof(metadata), MaxMetadataLength);
         var policy = _options.PolicyFor(clientId);
+        if (policy.RequireBinding && binding is null)
+        {
+            throw new ArgumentException($"Client '{clientId}' requires every family to be bound (RotationPolicy.RequireBinding); pass the binding, for example the DPoP key thumbprint.", nameof(binding));
+        }
+
         var key = _keys.CurrentKey;
         var now = Now();
         var id = FamilyId.New();
         var secret = default(SecretBuffer);
-        HashChain.FillRandom(secret);
+        TokenCrypto.FillRandom(secret);
+        var digest = new byte[FamilyColumns.DigestSize];
+        var token = TokenCrypto.Issue(key, id, 0, IssueTime(now), secret, digest);
+        ((Span<byte>)secret).Clear();
         var family = new FamilyRecord
         {
             Id = id,
@@ -116,33 +118,39 @@ public sealed partial class RefreshTokenEngine
             FamilyExpiresAt = now + policy.FamilyLifetime,
             TokenExpiresAt = now + policy.TokenLifetime,
             Generation = 0,
-            Digest = HashChain.Digest(secret),
+            Digest = digest,
             Ledger = "",
-            Policy = policy,
+            Policy = PolicySnapshot.Of(policy),
+            Seal = [],
         };
+        family = family with { Seal = FamilySeal.Compute(key, family) };
 
-        await Guard(_store.CreateAsync(family, cancellationToken), "Create").ConfigureAwait(false);
-        var token = TokenCodec.Format(id, 0, secret);
-        ((Span<byte>)secret).Clear();
+        await Call("Create", family, cancellationToken, static (store, family, ct) => store.CreateAsync(family, ct)).ConfigureAwait(false);
         return new IssueResult(token, id, Min(family.TokenExpiresAt, family.FamilyExpiresAt), family.FamilyExpiresAt);
     }
 
     /// <summary>
-    /// Exchanges a refresh token (SEMANTICS.md §5): the current token rotates to the next generation; a
-    /// retired token within the grace rule gets the current token back unchanged; a retired token outside it
-    /// revokes the family. Never throws for bad input: a null, empty, huge or forged string is
-    /// <see cref="RotationOutcome.Invalid"/> and changes nothing.
+    /// Exchanges a refresh token (docs/semantics.md §5): the current token rotates to the next generation; a retired
+    /// token within the grace rule gets the current token back unchanged; a retired token outside it revokes the
+    /// family. Never throws for a bad token: a null, empty, huge or forged string is <see cref="RotationOutcome.Invalid"/>
+    /// and changes nothing, decided without a store call unless the token's tag verifies.
     /// </summary>
     /// <param name="token">The presented refresh token.</param>
+    /// <param name="clientId">The authenticated client presenting it (RFC 6749 §6): part of the single conditional
+    /// write, so another client's token changes nothing.</param>
     /// <param name="binding">The binding the client proved (for example its DPoP key thumbprint), if any.</param>
     /// <param name="cancellationToken">Cancels the store calls; after cancellation the outcome is unknown.</param>
-    /// <exception cref="RotationStoreException">The store failed; the outcome is unknown. Retrying with the
-    /// same token is safe when grace is on.</exception>
-    public ValueTask<RotationResult> RotateAsync(string? token, string? binding = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException"><paramref name="clientId"/> or <paramref name="binding"/> is not a value
+    /// <see cref="IssueAsync"/> would accept.</exception>
+    /// <exception cref="RotationStoreException">The store failed; the outcome is unknown. Retrying with the same token
+    /// is safe when grace is on.</exception>
+    public ValueTask<RotationResult> RotateAsync(string? token, string clientId, string? binding = null, CancellationToken cancellationToken = default)
     {
+        InputRules.CheckText(clientId, nameof(clientId), MaxClientIdLength);
+        InputRules.CheckOptionalText(binding, nameof(binding), MaxBindingLength);
         if (Telemetry.Source.HasListeners())
         {
-            return RotateTracedAsync(token, binding, cancellationToken);
+            return RotateTracedAsync(token, clientId, binding, cancellationToken);
         }
 
         // Untraced fast path: no activity to flow, so a rotation that the store completes synchronously (the
@@ -150,7 +158,7 @@ public sealed partial class RefreshTokenEngine
         // With no metrics listener either, nothing is timed or recorded.
         var timed = Telemetry.MetricsEnabled;
         var started = timed ? _time.GetTimestamp() : 0;
-        var pending = RotateCoreAsync(token, binding, commit: true, cancellationToken);
+        var pending = RotateCoreAsync(token, clientId, binding, commit: true, cancellationToken);
         if (!pending.IsCompletedSuccessfully)
         {
             return RotateUntracedAsync(pending, timed, started);
@@ -161,80 +169,58 @@ public sealed partial class RefreshTokenEngine
             return pending;
         }
 
-        // Read the result once and hand back a fresh task, whatever backs the completed one.
         var result = pending.Result;
         Telemetry.Record(result.Outcome, _time.GetElapsedTime(started));
         return new ValueTask<RotationResult>(result);
     }
 
-    private async ValueTask<RotationResult> RotateUntracedAsync(ValueTask<RotationResult> pending, bool timed, long started)
-    {
-        RotationResult result;
-        try
-        {
-            result = await pending.ConfigureAwait(false);
-        }
-        catch (RotationStoreException) when (timed)
-        {
-            Telemetry.RecordFault(_time.GetElapsedTime(started));
-            throw;
-        }
-
-        if (timed)
-        {
-            Telemetry.Record(result.Outcome, _time.GetElapsedTime(started));
-        }
-
-        return result;
-    }
-
-    private async ValueTask<RotationResult> RotateTracedAsync(string? token, string? binding, CancellationToken cancellationToken)
-    {
-        var started = _time.GetTimestamp();
-        using var activity = Telemetry.Source.StartActivity("rotation_engine.rotate");
-        RotationResult result;
-        try
-        {
-            result = await RotateCoreAsync(token, binding, commit: true, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RotationStoreException)
-        {
-            Telemetry.RecordFault(_time.GetElapsedTime(started));
-            throw;
-        }
-
-        activity?.SetTag("rotation_engine.outcome", result.Outcome.ToString());
-        Telemetry.Record(result.Outcome, _time.GetElapsedTime(started));
-        return result;
-    }
-
-    /// <summary>What <see cref="RotateAsync"/> would answer now, without changing anything (introspection):
-    /// no rotation, no replay count, no revocation, no event, and never a token.</summary>
+    /// <summary>What <see cref="RotateAsync"/> would answer now, without changing anything (introspection): no
+    /// rotation, no replay count, no revocation, no event, and never a token.</summary>
     /// <param name="token">The presented refresh token.</param>
+    /// <param name="clientId">The client asking, or null to answer whatever the family's client (for a resource
+    /// server's introspection); a token of another client is <see cref="RotationOutcome.Invalid"/>.</param>
     /// <param name="binding">The binding the client proved, if any.</param>
     /// <param name="cancellationToken">Cancels the store call.</param>
+    /// <exception cref="ArgumentException"><paramref name="clientId"/> or <paramref name="binding"/> is invalid.</exception>
     /// <exception cref="RotationStoreException">The store failed.</exception>
-    public ValueTask<RotationResult> InspectAsync(string? token, string? binding = null, CancellationToken cancellationToken = default) =>
-        RotateCoreAsync(token, binding, commit: false, cancellationToken);
-
-    /// <summary>Revokes the token's family if the token is authentic (current or retired). Unknown, forged and
-    /// malformed tokens are not an error (RFC 7009): they change nothing and return false.</summary>
-    /// <returns>Whether this call revoked the family.</returns>
-    /// <exception cref="RotationStoreException">The store failed.</exception>
-    public async ValueTask<bool> RevokeAsync(string? token, CancellationToken cancellationToken = default)
+    public ValueTask<RotationResult> InspectAsync(string? token, string? clientId = null, string? binding = null, CancellationToken cancellationToken = default)
     {
-        if (!TokenCodec.TryParse(token, out var parsed))
+        InputRules.CheckOptionalText(clientId, nameof(clientId), MaxClientIdLength);
+        InputRules.CheckOptionalText(binding, nameof(binding), MaxBindingLength);
+        return RotateCoreAsync(token, clientId, binding, commit: false, cancellationToken);
+    }
+
+    /// <summary>Revokes the token's family if the token is authentic (current or retired, proved against the family's
+    /// chain) and, when <paramref name="clientId"/> is given, of that client. Unknown, forged, malformed and other
+    /// clients' tokens are not an error (RFC 7009): they change nothing and return false.</summary>
+    /// <returns>Whether this call revoked the family.</returns>
+    /// <exception cref="ArgumentException"><paramref name="clientId"/> is invalid or <paramref name="reason"/> undefined.</exception>
+    /// <exception cref="RotationStoreException">The store failed.</exception>
+    public async ValueTask<bool> RevokeAsync(string? token, string? clientId = null, RevocationReason reason = RevocationReason.TokenRevocation, CancellationToken cancellationToken = default)
+    {
+        InputRules.CheckOptionalText(clientId, nameof(clientId), MaxClientIdLength);
+        CheckReason(reason);
+        if (Authenticate(token, out var parsed, out var key, out var digest) is { } refusal)
+        {
+            PublishInvalid(refusal, refusal == OutcomeCause.Malformed ? null : parsed.FamilyId, null, Now());
+            return false;
+        }
+
+        var now = Now();
+        var family = await Call("Find", parsed.FamilyId, cancellationToken, static (store, id, ct) => store.FindAsync(id, ct)).ConfigureAwait(false);
+        var cause = Classifier.CheckRevocation(key!, parsed, digest, family, clientId);
+        if (cause == OutcomeCause.FamilyRevoked)
         {
             return false;
         }
 
-        var family = await Guard(_store.FindAsync(parsed.FamilyId, cancellationToken), "Find").ConfigureAwait(false);
-        if (family is null || Authenticate(parsed, family, out _, out _) != OutcomeCause.None)
+        if (cause != OutcomeCause.None)
         {
+            PublishInvalid(cause, parsed.FamilyId, cause is OutcomeCause.ClientMismatch or OutcomeCause.RecordMismatch ? family : null, now);
             return false;
         }
 
-        return await RevokeFamilyCoreAsync(family, RevocationReason.TokenRevocation, cancellationToken).ConfigureAwait(false);
+        return await RevokeFamilyCoreAsync(family!, reason, now, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Revokes one family (sign-out of one session, an administrator's action).</summary>
@@ -245,7 +231,7 @@ public sealed partial class RefreshTokenEngine
     {
         CheckReason(reason);
         var now = Now();
-        var changed = await Guard(_store.TryRevokeAsync(familyId, reason, now, cancellationToken), "Revoke").ConfigureAwait(false);
+        var changed = await Call("Revoke", (familyId, reason, now), cancellationToken, static (store, a, ct) => store.TryRevokeAsync(a.familyId, a.reason, a.now, ct)).ConfigureAwait(false);
         if (changed)
         {
             Publish(new RotationEvent { Kind = RotationEventKind.FamilyRevoked, Timestamp = now, FamilyId = familyId, RevocationReason = reason, Count = 1 });
@@ -254,16 +240,17 @@ public sealed partial class RefreshTokenEngine
         return changed;
     }
 
-    /// <summary>Revokes every active family of a user (sign out everywhere, password change).</summary>
+    /// <summary>Revokes every active family of a user (sign out everywhere, password change). A family issued
+    /// concurrently is revoked too unless its sign-in completes after this call.</summary>
     /// <returns>How many families were revoked.</returns>
-    /// <exception cref="ArgumentException"><paramref name="subject"/> is null, empty or too long.</exception>
+    /// <exception cref="ArgumentException"><paramref name="subject"/> is invalid or <paramref name="reason"/> undefined.</exception>
     /// <exception cref="RotationStoreException">The store failed.</exception>
     public async ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, CancellationToken cancellationToken = default)
     {
-        CheckText(subject, nameof(subject), MaxSubjectLength);
+        InputRules.CheckText(subject, nameof(subject), MaxSubjectLength);
         CheckReason(reason);
         var now = Now();
-        var count = await Guard(_store.RevokeSubjectAsync(subject, reason, now, cancellationToken), "RevokeSubject").ConfigureAwait(false);
+        var count = await Call("RevokeSubject", (subject, reason, now), cancellationToken, static (store, a, ct) => store.RevokeSubjectAsync(a.subject, a.reason, a.now, ct)).ConfigureAwait(false);
         if (count > 0)
         {
             Publish(new RotationEvent { Kind = RotationEventKind.FamilyRevoked, Timestamp = now, Subject = subject, RevocationReason = reason, Count = count });
@@ -272,14 +259,38 @@ public sealed partial class RefreshTokenEngine
         return count;
     }
 
-    /// <summary>A user's live families: their "active sessions".</summary>
-    /// <exception cref="ArgumentException"><paramref name="subject"/> is null, empty or too long.</exception>
+    /// <summary>A user's live families: their "active sessions". Records whose seal does not verify are left out
+    /// (and reported as suspicious).</summary>
+    /// <exception cref="ArgumentException"><paramref name="subject"/> is invalid.</exception>
     /// <exception cref="RotationStoreException">The store failed.</exception>
     public async ValueTask<IReadOnlyList<FamilyInfo>> ListFamiliesAsync(string subject, CancellationToken cancellationToken = default)
     {
-        CheckText(subject, nameof(subject), MaxSubjectLength);
-        var families = await Guard(_store.ListActiveAsync(subject, Now(), cancellationToken), "ListActive").ConfigureAwait(false);
-        return families.Select(ToInfo).ToList();
+        InputRules.CheckText(subject, nameof(subject), MaxSubjectLength);
+        var now = Now();
+        var families = await Call("ListActive", (subject, now), cancellationToken, static (store, a, ct) => store.ListActiveAsync(a.subject, a.now, ct)).ConfigureAwait(false);
+        var live = new List<FamilyInfo>(families.Count);
+        foreach (var family in families)
+        {
+            if (Verified(family, now) is { } info
+                && string.Equals(info.Subject, subject, StringComparison.Ordinal)
+                && family.Status == FamilyStatus.Active
+                && now < family.TokenExpiresAt
+                && now < family.FamilyExpiresAt)
+            {
+                live.Add(info);
+            }
+        }
+
+        return live;
+    }
+
+    /// <summary>One family by id, for the host's session pages and tools: null when the store does not hold it, or
+    /// holds a record the engine cannot verify (edited outside the engine, or issued under a key the ring no longer has).</summary>
+    /// <exception cref="RotationStoreException">The store failed.</exception>
+    public async ValueTask<FamilyInfo?> GetFamilyAsync(FamilyId familyId, CancellationToken cancellationToken = default)
+    {
+        var family = await Call("Find", familyId, cancellationToken, static (store, id, ct) => store.FindAsync(id, ct)).ConfigureAwait(false);
+        return family is null || family.Id != familyId ? null : Verified(family, Now());
     }
 
     /// <summary>Deletes families that were revoked or expired longer ago than
@@ -295,7 +306,7 @@ public sealed partial class RefreshTokenEngine
         do
         {
             cancellationToken.ThrowIfCancellationRequested();
-            deleted = await Guard(_store.PruneAsync(cutoff, _options.PruneBatchSize, cancellationToken), "Prune").ConfigureAwait(false);
+            deleted = await Call("Prune", (cutoff, _options.PruneBatchSize), cancellationToken, static (store, a, ct) => store.PruneAsync(a.cutoff, a.PruneBatchSize, ct)).ConfigureAwait(false);
             total += deleted;
         }
         while (deleted >= _options.PruneBatchSize);
@@ -306,34 +317,47 @@ public sealed partial class RefreshTokenEngine
 
     private DateTimeOffset Now() => DateTimeOffset.FromUnixTimeMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds());
 
+    /// <summary>A time as a token's 48-bit issue time.</summary>
+    private static long IssueTime(DateTimeOffset now)
+    {
+        var milliseconds = now.ToUnixTimeMilliseconds();
+        return milliseconds is >= 0 and <= TokenCodec.MaxIssuedAt
+            ? milliseconds
+            : throw new InvalidOperationException($"The engine's clock reads {now:O}, outside the years 1970 to 10889 that a token can carry.");
+    }
+
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
-    private static FamilyInfo ToInfo(FamilyRecord family) => new(
-        family.Id,
-        family.Subject,
-        family.ClientId,
-        family.Binding,
-        family.Metadata,
-        family.CreatedAt,
-        GraceLedger.TryRead(family.Ledger, 0, out var rotatedAt, out _) ? rotatedAt : family.CreatedAt,
-        family.Generation,
-        Min(family.TokenExpiresAt, family.FamilyExpiresAt),
-        family.FamilyExpiresAt);
-
-    private static void CheckText(string value, string name, int maxLength)
+    /// <summary>The family as the host sees it, if its seal verifies under its own key.</summary>
+    private FamilyInfo? Verified(FamilyRecord family, DateTimeOffset now)
     {
-        ArgumentException.ThrowIfNullOrEmpty(value, name);
-        if (value.Length > maxLength)
+        var key = InputRules.IsWithinLimits(family) ? _keys.FindKey(family.KeyId) : null;
+        if (key is null || !FamilySeal.Verify(key, family))
         {
-            throw new ArgumentException($"{name} is {value.Length} characters; at most {maxLength} are allowed.", name);
+            PublishInvalid(key is null && InputRules.IsWithinLimits(family) ? OutcomeCause.UnknownKey : OutcomeCause.Tampered, family.Id, null, now);
+            return null;
         }
 
-        // PostgreSQL text cannot hold NUL: refuse it everywhere so that every store agrees (invariant 8).
-        if (value.Contains('\0', StringComparison.Ordinal))
-        {
-            throw new ArgumentException($"{name} contains a NUL character, which not every store can keep.", name);
-        }
+        return new FamilyInfo(
+            family.Id,
+            family.Subject,
+            family.ClientId,
+            family.Binding,
+            family.Metadata,
+            family.CreatedAt,
+            family.Generation == 0 ? family.CreatedAt : family.CurrentIssuedAt,
+            family.Generation,
+            Min(family.TokenExpiresAt, family.FamilyExpiresAt),
+            family.FamilyExpiresAt,
+            family.Status,
+            family.RevokedAt,
+            family.RevocationReason);
     }
+
+    internal static InvalidOperationException NoKeyException() => new(
+        "No server keys are configured. Set RotationEngineOptions.Keys (an id and a base64 secret of at least 32 random bytes) "
+        + "or register an IKeyRing. For tests and development only, RotationEngineOptions.AllowEphemeralKey = true (or the Development "
+        + "environment) makes the engine generate a key that dies with the process.");
 
     private static void CheckReason(RevocationReason reason)
     {

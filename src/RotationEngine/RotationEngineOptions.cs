@@ -18,20 +18,25 @@ public sealed class RotationEngineOptions
     /// <summary>How many families one prune statement deletes at most. Default 1,000; 1 to 100,000.</summary>
     public int PruneBatchSize { get; set; } = 1_000;
 
-    /// <summary>Chain keys as id and base64 secret (at least 32 bytes). Ignored when the host registers its
-    /// own <see cref="Keys.IKeyRing"/>. When empty, the engine generates an ephemeral key and logs a warning:
-    /// tokens then do not survive a restart.</summary>
+    /// <summary>Server keys as id and base64 secret (at least 32 bytes). Ignored when the host registers its own
+    /// <see cref="Keys.IKeyRing"/>. When empty and no ring is registered, the engine refuses to start unless
+    /// <see cref="AllowEphemeralKey"/> is set or the host environment is <c>Development</c>.</summary>
     public IList<KeyOptions> Keys { get; } = new List<KeyOptions>();
 
     /// <summary>The id of the key new families are issued under; default: the last entry of <see cref="Keys"/>.</summary>
     public string? CurrentKeyId { get; set; }
+
+    /// <summary>Lets the engine run with no configured key by generating an ephemeral one (logged as a warning, event
+    /// 2001): tokens then die with the process and no two instances accept each other's. For tests and development
+    /// only; the <c>Development</c> environment allows it without this switch. Default false.</summary>
+    public bool AllowEphemeralKey { get; set; }
 
     /// <summary>The policy for <paramref name="clientId"/>.</summary>
     public RotationPolicy PolicyFor(string clientId) =>
         ClientPolicies.TryGetValue(clientId, out var policy) ? policy : DefaultPolicy;
 }
 
-/// <summary>One configured chain key.</summary>
+/// <summary>One configured server key.</summary>
 public sealed class KeyOptions
 {
     /// <summary>The key id: 1 to 64 characters of letters, digits, '.', '_' or '-'. Stored with each family.</summary>
@@ -39,4 +44,7 @@ public sealed class KeyOptions
 
     /// <summary>The key material as base64, at least 32 bytes. Keep it out of source control.</summary>
     public string Secret { get; set; } = "";
+
+    /// <inheritdoc />
+    public override string ToString() => $"KeyOptions {{ Id = {Id} }}";
 }

@@ -1,7 +1,7 @@
 namespace RotationEngine;
 
 /// <summary>
-/// The closed set of answers to a rotation (SEMANTICS.md §5). Only <see cref="Rotated"/> and
+/// The closed set of answers to a rotation (docs/semantics.md §5). Only <see cref="Rotated"/> and
 /// <see cref="GraceReplay"/> hand the client a token; every other outcome maps to OAuth <c>invalid_grant</c>.
 /// </summary>
 public enum RotationOutcome

@@ -1,9 +1,9 @@
 namespace RotationEngine;
 
 /// <summary>
-/// The rotation and grace rules of a family (SEMANTICS.md §6). A family keeps the policy it was issued
-/// under for its whole life, so a policy change applies to sign-ins after the change; revoke existing
-/// families if the change must apply at once.
+/// The rotation and grace rules of a client's families (docs/semantics.md §6). A family keeps the rules it was
+/// issued under for its whole life (<see cref="Storage.PolicySnapshot"/>), so a policy change applies to sign-ins after
+/// the change; revoke existing families if the change must apply at once.
 /// </summary>
 /// <remarks>All durations are whole milliseconds: the engine keeps time at millisecond precision.</remarks>
 public sealed record RotationPolicy
@@ -31,13 +31,21 @@ public sealed record RotationPolicy
     /// window. Default <see langword="null"/>; 1 to 65,535.</summary>
     public int? GraceMaxReplays { get; init; }
 
+    /// <summary>Whether every family of the client must be bound (for example to a DPoP key, as RFC 9449 §5 requires
+    /// for public clients): <see cref="RefreshTokenEngine.IssueAsync"/> refuses to start an unbound one. Default false.</summary>
+    public bool RequireBinding { get; init; }
+
     /// <summary>Whether an authentic token presented with the wrong binding revokes the family. Default true.</summary>
     public bool BindingMismatchRevokes { get; init; } = true;
 
-    /// <summary>The most rotations a family may make, which also bounds the chain walk that authenticates
-    /// an old token (the cost of rejecting a forged token is at most this many HMACs).
-    /// Default 20,000; 1 to 1,000,000.</summary>
-    public int MaxGenerations { get; init; } = 20_000;
+    /// <summary>The most rotations a family may make. It also bounds the one chain walk that proves a reused token
+    /// before the family is revoked. The default, 200,000, lets a client that refreshes every minute live out the
+    /// default 90-day <see cref="FamilyLifetime"/> (129,600 rotations), and one that refreshes every 5 minutes live
+    /// 694 days. 1 to 1,000,000.</summary>
+    public int MaxGenerations { get; init; } = DefaultMaxGenerations;
+
+    /// <summary>The default of <see cref="MaxGenerations"/>.</summary>
+    public const int DefaultMaxGenerations = 200_000;
 
     /// <summary>The largest allowed <see cref="GraceDepth"/>.</summary>
     public const int MaxGraceDepth = 8;
@@ -48,22 +56,30 @@ public sealed record RotationPolicy
     /// <summary>The largest allowed <see cref="MaxGenerations"/>.</summary>
     public const int MaxGenerationsLimit = 1_000_000;
 
+    /// <summary>The shortest allowed <see cref="TokenLifetime"/> and <see cref="FamilyLifetime"/>.</summary>
+    public static readonly TimeSpan MinLifetime = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest allowed <see cref="TokenLifetime"/> and <see cref="FamilyLifetime"/>.</summary>
+    public static readonly TimeSpan MaxLifetime = TimeSpan.FromDays(3650);
+
+    /// <summary>The longest allowed <see cref="GraceWindow"/>.</summary>
+    public static readonly TimeSpan MaxGraceWindow = TimeSpan.FromHours(1);
+
     /// <summary>Lists what is wrong with this policy, each message naming the option and its allowed range.</summary>
     /// <param name="name">How to name this policy in the messages, e.g. <c>DefaultPolicy</c>.</param>
     public IEnumerable<string> Validate(string name = nameof(RotationPolicy))
     {
-        var maxLifetime = TimeSpan.FromDays(3650);
-        foreach (var error in Range(name, nameof(TokenLifetime), TokenLifetime, TimeSpan.FromSeconds(1), maxLifetime))
+        foreach (var error in Range(name, nameof(TokenLifetime), TokenLifetime, MinLifetime, MaxLifetime))
         {
             yield return error;
         }
 
-        foreach (var error in Range(name, nameof(FamilyLifetime), FamilyLifetime, TimeSpan.FromSeconds(1), maxLifetime))
+        foreach (var error in Range(name, nameof(FamilyLifetime), FamilyLifetime, MinLifetime, MaxLifetime))
         {
             yield return error;
         }
 
-        foreach (var error in Range(name, nameof(GraceWindow), GraceWindow, TimeSpan.Zero, TimeSpan.FromHours(1)))
+        foreach (var error in Range(name, nameof(GraceWindow), GraceWindow, TimeSpan.Zero, MaxGraceWindow))
         {
             yield return error;
         }

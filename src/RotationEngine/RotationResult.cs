@@ -1,11 +1,15 @@
+using System.Diagnostics;
+using System.Text.Json.Serialization;
 using RotationEngine.Storage;
 
 namespace RotationEngine;
 
 /// <summary>
 /// The answer to <see cref="RefreshTokenEngine.RotateAsync"/> or <see cref="RefreshTokenEngine.InspectAsync"/>.
-/// <c>default</c> is a safe failure: <see cref="RotationOutcome.Invalid"/> with no token.
+/// <c>default</c> is a safe failure: <see cref="RotationOutcome.Invalid"/> with no token. The token is left out of
+/// <see cref="ToString"/>, the debugger display and JSON serialization.
 /// </summary>
+[DebuggerDisplay("{ToString(),nq}")]
 public readonly struct RotationResult
 {
     internal RotationResult(RotationOutcome outcome, OutcomeCause cause, FamilyRecord? family, string? token, RevocationReason? revocationReason)
@@ -37,10 +41,11 @@ public readonly struct RotationResult
     public bool Succeeded => Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
 
     /// <summary>The refresh token to return to the client; set only when <see cref="Succeeded"/> on a rotation
-    /// (never by <see cref="RefreshTokenEngine.InspectAsync"/>).</summary>
+    /// (never by <see cref="RefreshTokenEngine.InspectAsync"/>). Never log it.</summary>
+    [JsonIgnore]
     public string? Token { get; }
 
-    /// <summary>The family, when the token named one that exists and was authentic.</summary>
+    /// <summary>The family, when the token was authentic and its family is in the store.</summary>
     public FamilyId? FamilyId { get; }
 
     /// <summary>The family's subject (user), when known.</summary>

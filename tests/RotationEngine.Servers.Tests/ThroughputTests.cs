@@ -68,7 +68,7 @@ public sealed class ThroughputTests(ITestOutputHelper output)
                 var count = 0;
                 while (TimeProvider.System.GetElapsedTime(start) < until)
                 {
-                    var result = await engine.RotateAsync(tokens[i]);
+                    var result = await engine.RotateAsync(tokens[i], "web");
                     Assert.Equal(RotationOutcome.Rotated, result.Outcome);
                     tokens[i] = result.Token!;
                     count++;

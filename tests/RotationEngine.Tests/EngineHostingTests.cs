@@ -33,8 +33,8 @@ public sealed class EngineHostingTests
         var issued = await engine.IssueAsync("alice", "web");
         Assert.Equal(time.GetUtcNow() + TimeSpan.FromDays(14), issued.TokenExpiresAt);
         Assert.Equal("k1", provider.GetRequiredService<IKeyRing>().CurrentKey.Id);
-        await engine.RotateAsync(issued.Token);
-        Assert.Equal(RotationOutcome.ReuseDetected, (await engine.RotateAsync(issued.Token)).Outcome);
+        await engine.RotateAsync(issued.Token, "web");
+        Assert.Equal(RotationOutcome.ReuseDetected, (await engine.RotateAsync(issued.Token, "web")).Outcome);
 
         var observer = Assert.IsType<RecordingObserver>(provider.GetRequiredService<IRotationEventObserver>());
         Assert.Contains(observer.Events, e => e.Kind == RotationEventKind.ReuseDetected);
@@ -49,18 +49,77 @@ public sealed class EngineHostingTests
     }
 
     [Fact]
-    public async Task Without_keys_an_ephemeral_key_is_used_and_a_warning_logged()
+    public async Task Without_keys_an_ephemeral_key_is_used_only_when_allowed_and_a_warning_logged()
     {
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+        var store = new InMemoryFamilyStore();
 
-        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), loggerFactory: factory);
+        var refused = Assert.Throws<InvalidOperationException>(() => new RefreshTokenEngine(store, new RotationEngineOptions(), loggerFactory: factory));
+        Assert.Contains("RotationEngineOptions.Keys", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowEphemeralKey", refused.Message, StringComparison.Ordinal);
 
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions { AllowEphemeralKey = true }, loggerFactory: factory);
         var warning = Assert.Single(logs.Entries, e => e.EventId.Id == 2001);
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Contains("will not survive a restart", warning.Message, StringComparison.Ordinal);
+        Assert.Matches(@"ephemeral-[0-9a-f]{16}", warning.Message);
         var issued = await engine.IssueAsync("alice", "web");
-        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token)).Outcome);
+        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, "web")).Outcome);
+    }
+
+    [Fact]
+    public async Task Two_ephemeral_keys_never_accept_each_others_tokens()
+    {
+        // Two instances (or a restart) on one store: each has its own random key id and fingerprint, so an old token of
+        // the other's family is Invalid (UnknownKey) before the store, never half-checked.
+        var store = new InMemoryFamilyStore();
+        var first = new RefreshTokenEngine(store, new RotationEngineOptions { AllowEphemeralKey = true });
+        var second = new RefreshTokenEngine(store, new RotationEngineOptions { AllowEphemeralKey = true });
+        var issued = await first.IssueAsync("alice", "web");
+        var current = (await first.RotateAsync(issued.Token, "web")).Token!;
+        current = (await first.RotateAsync(current, "web")).Token!;
+
+        foreach (var token in new[] { issued.Token, current })
+        {
+            var answer = await second.RotateAsync(token, "web");
+            Assert.Equal((RotationOutcome.Invalid, OutcomeCause.UnknownKey), (answer.Outcome, answer.Cause));
+        }
+
+        Assert.Equal(RotationOutcome.ReuseDetected, (await first.RotateAsync(issued.Token, "web")).Outcome);
+    }
+
+    [Theory]
+    [InlineData("Development", true)]
+    [InlineData("Production", false)]
+    [InlineData("Staging", false)]
+    public void DI_uses_an_ephemeral_key_only_in_Development(string environment, bool allowed)
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new FakeEnvironment(environment));
+        services.AddRotationEngine().UseInMemoryStore();
+        using var provider = services.BuildServiceProvider();
+
+        if (allowed)
+        {
+            Assert.StartsWith("ephemeral-", provider.GetRequiredService<RefreshTokenEngine>() is not null ? provider.GetRequiredService<IKeyRing>().CurrentKey.Id : "", StringComparison.Ordinal);
+        }
+        else
+        {
+            var error = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<RefreshTokenEngine>());
+            Assert.Contains("No server keys are configured", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    private sealed class FakeEnvironment(string name) : Microsoft.Extensions.Hosting.IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = name;
+
+        public string ApplicationName { get; set; } = "tests";
+
+        public string ContentRootPath { get; set; } = "/";
+
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
     }
 
     [Fact]
@@ -73,7 +132,7 @@ public sealed class EngineHostingTests
         var issued = await engine.IssueAsync("alice", "web");
         store.Failing = true;
 
-        var error = await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(issued.Token));
+        var error = await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(issued.Token, "web"));
 
         Assert.Contains("outcome is unknown", error.Message, StringComparison.Ordinal);
         Assert.IsType<IOException>(error.InnerException);
@@ -85,7 +144,7 @@ public sealed class EngineHostingTests
 
         // A retry after the fault is answered normally.
         store.Failing = false;
-        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token)).Outcome);
+        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, "web")).Outcome);
     }
 
     [Fact]
@@ -97,9 +156,9 @@ public sealed class EngineHostingTests
         var options = new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { GraceWindow = TimeSpan.Zero } };
         var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), options, TestKeys.Ring, loggerFactory: factory, observers: [new ThrowingObserver(), recorder]);
         var issued = await engine.IssueAsync("alice", "web");
-        await engine.RotateAsync(issued.Token);
+        await engine.RotateAsync(issued.Token, "web");
 
-        Assert.Equal(RotationOutcome.ReuseDetected, (await engine.RotateAsync(issued.Token)).Outcome);
+        Assert.Equal(RotationOutcome.ReuseDetected, (await engine.RotateAsync(issued.Token, "web")).Outcome);
         Assert.Contains(logs.Entries, e => e.EventId.Id == 2002);
         Assert.Single(recorder.Events);
     }
@@ -133,9 +192,9 @@ public sealed class EngineHostingTests
         var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
         var issued = await engine.IssueAsync("meter-test", "web");
 
-        await engine.RotateAsync(issued.Token);
-        await engine.RotateAsync(issued.Token);
-        await engine.RotateAsync("garbage");
+        await engine.RotateAsync(issued.Token, "web");
+        await engine.RotateAsync(issued.Token, "web");
+        await engine.RotateAsync("garbage", "web");
 
         lock (outcomes)
         {

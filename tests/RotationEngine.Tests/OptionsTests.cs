@@ -63,7 +63,7 @@ public sealed class OptionsTests
         Assert.Equal(1, policy.GraceDepth);
         Assert.Null(policy.GraceMaxReplays);
         Assert.True(policy.BindingMismatchRevokes);
-        Assert.Equal(20_000, policy.MaxGenerations);
+        Assert.Equal(200_000, policy.MaxGenerations);
         Assert.Equal(TimeSpan.FromDays(7), new RotationEngineOptions().Retention);
     }
 

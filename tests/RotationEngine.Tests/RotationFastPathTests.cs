@@ -21,12 +21,12 @@ public sealed class RotationFastPathTests
             var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring);
             var issued = await engine.IssueAsync("fast-path", "web");
 
-            var rotated = await engine.RotateAsync(issued.Token);
-            var replayed = await engine.RotateAsync(issued.Token);
+            var rotated = await engine.RotateAsync(issued.Token, "web");
+            var replayed = await engine.RotateAsync(issued.Token, "web");
             var inspected = await engine.InspectAsync(rotated.Token);
-            var next = await engine.RotateAsync(rotated.Token);
-            var reused = await engine.RotateAsync(issued.Token);
-            var malformed = await engine.RotateAsync("rt1_not-a-token");
+            var next = await engine.RotateAsync(rotated.Token, "web");
+            var reused = await engine.RotateAsync(issued.Token, "web");
+            var malformed = await engine.RotateAsync("rt2_not-a-token", "web");
 
             Assert.Equal(RotationOutcome.Rotated, rotated.Outcome);
             Assert.Equal(1, rotated.Generation);
@@ -50,7 +50,7 @@ public sealed class RotationFastPathTests
             var healthy = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
             var token = (await healthy.IssueAsync("fault", "web")).Token;
 
-            var fault = await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(token));
+            var fault = await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(token, "web"));
 
             Assert.IsType<InvalidOperationException>(fault.InnerException);
         }
@@ -77,7 +77,7 @@ public sealed class RotationFastPathTests
         var issued = await engine.IssueAsync("traced", "web");
         var before = Activity.Current;
 
-        var result = await engine.RotateAsync(issued.Token);
+        var result = await engine.RotateAsync(issued.Token, "web");
 
         Assert.Same(before, Activity.Current);
         lock (stopped)
@@ -118,7 +118,7 @@ public sealed class RotationFastPathTests
 
         for (var i = 0; i < 3; i++)
         {
-            token = (await engine.RotateAsync(token)).Token!;
+            token = (await engine.RotateAsync(token, "web")).Token!;
         }
 
         lock (durations)

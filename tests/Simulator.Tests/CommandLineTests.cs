@@ -115,9 +115,9 @@ public sealed partial class CommandLineTests : IDisposable
 
     private static void AssertNoTokens(string content)
     {
-        Assert.DoesNotContain("rt1_", content, StringComparison.Ordinal);
+        Assert.DoesNotContain(RotationEngine.Tokens.TokenFormat.Prefix, content, StringComparison.Ordinal);
 
-        // A token's body is 75 base64url characters; nothing in a report comes close to such a run.
+        // A token's body is 104 base64url characters; nothing in a report comes close to such a run.
         var match = LongBase64Run().Match(content);
         Assert.False(match.Success, $"'{(match.Success ? match.Value[..8] : "")}…' looks like a token or a secret");
     }

@@ -62,7 +62,7 @@ public sealed class DeterminismTests
     [Fact]
     public void The_sqlite_store_gives_the_same_history_as_the_in_memory_store_across_restarts()
     {
-        // Stores agree (SEMANTICS.md §7.8): the same seed on a SQLite file, with four instances that each reopen
+        // Stores agree (docs/semantics.md §7.8): the same seed on a SQLite file, with four instances that each reopen
         // the file on restart, must produce the very history the in-memory store produces.
         var spec = TestScenarios.Shipped("multi-instance-clock-skew", "default", users: 8, days: 1, seed: 5);
         var memory = TestScenarios.Run(spec);

@@ -3,12 +3,12 @@ using Simulator.Oracle;
 
 namespace Simulator.Tests;
 
-/// <summary>The oracle's reference model on states set up by hand (SEMANTICS.md §5–§6).</summary>
+/// <summary>The oracle's reference model on states set up by hand (docs/semantics.md §5–§6).</summary>
 public sealed class OracleModelTests
 {
     private static FamilyModel Family(RotationPolicy policy, int rotations, long every)
     {
-        var family = new FamilyModel(0, 0, policy, binding: null, createdAt: 0, token: "t0");
+        var family = new FamilyModel(0, 0, policy, "app", binding: null, createdAt: 0, token: "t0");
         for (var i = 1; i <= rotations; i++)
         {
             family.Retire(i * every);
@@ -24,10 +24,10 @@ public sealed class OracleModelTests
     {
         var family = Family(new RotationPolicy { GraceWindow = TimeSpan.FromSeconds(10) }, rotations: 1, every: 1000);
 
-        Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(0, null, false), 10_999, out _));
-        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null, false), 11_000, out var revokes));
+        Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(0, null), 10_999, out _));
+        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null), 11_000, out var revokes));
         Assert.True(revokes);
-        Assert.Equal(RotationOutcome.Rotated, InvariantOracle.Expect(family, new(1, null, false), 11_000, out _));
+        Assert.Equal(RotationOutcome.Rotated, InvariantOracle.Expect(family, new(1, null), 11_000, out _));
     }
 
     [Fact]
@@ -35,10 +35,10 @@ public sealed class OracleModelTests
     {
         var family = Family(new RotationPolicy { GraceWindow = TimeSpan.FromSeconds(10), GraceDepth = 2, GraceMaxReplays = 1 }, rotations: 3, every: 1000);
 
-        Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(1, null, false), 3500, out _));
-        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null, false), 3500, out _));
+        Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(1, null), 3500, out _));
+        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null), 3500, out _));
         family.Replays[1] = 1;
-        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(1, null, false), 3500, out _));
+        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(1, null), 3500, out _));
     }
 
     [Fact]
@@ -47,15 +47,73 @@ public sealed class OracleModelTests
         var policy = new RotationPolicy { TokenLifetime = TimeSpan.FromMinutes(1) };
         var family = Family(policy, rotations: 0, every: 1000);
 
-        Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(0, null, Forged: true), 10, out _));
-        Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(1, null, false), 10, out _));
-        Assert.Equal(RotationOutcome.Expired, InvariantOracle.Expect(family, new(0, null, false), 60_000, out _));
+        Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(0, null, Forgery.Secret), 10, out _));
+        Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(1, null), 10, out _));
+        Assert.Equal(RotationOutcome.Expired, InvariantOracle.Expect(family, new(0, null), 60_000, out _));
         family.Revoked = true;
-        Assert.Equal(RotationOutcome.Revoked, InvariantOracle.Expect(family, new(0, null, false), 10, out _));
+        Assert.Equal(RotationOutcome.Revoked, InvariantOracle.Expect(family, new(0, null), 10, out _));
 
-        var bound = new FamilyModel(1, 0, policy with { BindingMismatchRevokes = false }, binding: "device", createdAt: 0, token: "t0");
-        Assert.Equal(RotationOutcome.BindingMismatch, InvariantOracle.Expect(bound, new(0, "thief", false), 10, out var revokes));
+        var bound = new FamilyModel(1, 0, policy with { BindingMismatchRevokes = false }, "app", binding: "device", createdAt: 0, token: "t0");
+        Assert.Equal(RotationOutcome.BindingMismatch, InvariantOracle.Expect(bound, new(0, "thief"), 10, out var revokes));
         Assert.False(revokes);
-        Assert.Equal(RotationOutcome.Rotated, InvariantOracle.Expect(bound, new(0, "device", false), 10, out _));
+        Assert.Equal(RotationOutcome.Rotated, InvariantOracle.Expect(bound, new(0, "device"), 10, out _));
+    }
+    [Fact]
+    public void A_retired_tokens_idle_expiry_runs_from_its_own_issue_time_even_at_the_deepest_grace_slot()
+    {
+        // One-minute tokens, 10 s of grace two generations deep. Generation 0 is issued at 0 and retired at 55 s;
+        // generation 1 retired at 58 s. At 61 s generation 0 is inside its window (55 s + 10 s) but past its own
+        // idle expiry (0 + 60 s): a reuse. Generation 1 (issued at 55 s) still replays.
+        var family = Family(new RotationPolicy { TokenLifetime = TimeSpan.FromMinutes(1), GraceWindow = TimeSpan.FromSeconds(10), GraceDepth = 2 }, rotations: 0, every: 0);
+        family.Retire(55_000);
+        family.Generation = 1;
+        family.Retire(58_000);
+        family.Generation = 2;
+        family.TokenExpiresAt = 58_000 + 60_000;
+
+        Assert.Equal(2, family.Slots);
+        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null), 61_000, out _, out var cause));
+        Assert.Equal(OutcomeCause.RetiredTokenExpired, cause);
+        Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(1, null), 61_000, out _, out cause));
+        Assert.Equal(OutcomeCause.WithinGrace, cause);
+        Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(0, null), 59_999, out _, out _));
+    }
+
+    [Fact]
+    public void The_model_names_the_cause_the_engine_must_give()
+    {
+        var policy = new RotationPolicy { GraceWindow = TimeSpan.FromSeconds(10), GraceDepth = 1, GraceMaxReplays = 1 };
+        var family = Family(policy, rotations: 2, every: 1000);
+
+        OutcomeCause Cause(Presentation presented, long now)
+        {
+            InvariantOracle.Expect(family, presented, now, out _, out var cause);
+            return cause;
+        }
+
+        Assert.Equal(OutcomeCause.None, Cause(new(2, null), 2500));
+        Assert.Equal(OutcomeCause.WithinGrace, Cause(new(1, null), 2500));
+        Assert.Equal(OutcomeCause.GraceDepthExceeded, Cause(new(0, null), 2500));
+        Assert.Equal(OutcomeCause.GraceWindowElapsed, Cause(new(1, null), 12_000));
+        family.Replays[0] = 1;
+        Assert.Equal(OutcomeCause.GraceReplaysExhausted, Cause(new(1, null), 2500));
+        Assert.Equal(OutcomeCause.RecordMismatch, Cause(new(3, null), 2500));
+        Assert.Equal(OutcomeCause.NotAuthentic, Cause(new(2, null, Forgery.Tag), 2500));
+        Assert.Equal(OutcomeCause.NotAuthentic, Cause(new(2, null, Forgery.IssueTime), 2500));
+        Assert.Equal(OutcomeCause.UnknownKey, Cause(new(2, null, Forgery.KeyFingerprint), 2500));
+        Assert.Equal(OutcomeCause.ClientMismatch, Cause(new(2, null, Forgery.OtherClient), 2500));
+        Assert.Equal(OutcomeCause.TokenExpired, Cause(new(1, null), family.TokenExpiresAt));
+        Assert.Equal(OutcomeCause.FamilyExpired, Cause(new(2, null), family.FamilyExpiresAt));
+        family.Revoked = true;
+        Assert.Equal(OutcomeCause.FamilyRevoked, Cause(new(2, null), 2500));
+
+        // Another client's token is refused before anything about the family is said, revoked or not.
+        Assert.Equal(OutcomeCause.ClientMismatch, Cause(new(2, null, Forgery.OtherClient), 2500));
+        Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(2, null, Forgery.OtherClient), 2500, out var revokes));
+        Assert.False(revokes);
+
+        var strict = Family(policy with { GraceWindow = TimeSpan.Zero }, rotations: 1, every: 1000);
+        Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(strict, new(0, null), 1001, out _, out var strictCause));
+        Assert.Equal(OutcomeCause.GraceWindowElapsed, strictCause);
     }
 }

@@ -17,8 +17,8 @@ internal static class StorageMeasurement
 {
     private static readonly int[] Checkpoints = [0, 1, 10, 100];
 
-    // A 79-character token string: 20 bytes of header and length, 2 per character, 2 for the terminator, rounded to 8.
-    private const long TokenStringBytes = 184;
+    // A 108-character token string: 20 bytes of header and length, 2 per character, 2 for the terminator, rounded to 8.
+    private const long TokenStringBytes = 240;
 
     public static string Run(int memoryFamilies, int sqliteFamilies, int tokenPerRowFamilies)
     {
@@ -79,7 +79,7 @@ internal static class StorageMeasurement
             {
                 for (var i = 0; i < families; i++)
                 {
-                    tokens[i] = engine.RotateAsync(tokens[i]).AsTask().GetAwaiter().GetResult().Token ?? throw new InvalidOperationException("Rotation failed.");
+                    tokens[i] = engine.RotateAsync(tokens[i], EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token ?? throw new InvalidOperationException("Rotation failed.");
                 }
             }
 
@@ -111,7 +111,7 @@ internal static class StorageMeasurement
             {
                 for (var i = 0; i < families; i++)
                 {
-                    tokens[i] = engine.RotateAsync(tokens[i]).AsTask().GetAwaiter().GetResult().Token ?? throw new InvalidOperationException("Rotation failed.");
+                    tokens[i] = engine.RotateAsync(tokens[i], EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token ?? throw new InvalidOperationException("Rotation failed.");
                 }
             }
 

@@ -8,23 +8,36 @@ namespace RotationEngine.Benchmarks.Infrastructure;
 /// </summary>
 internal static class ProfileLoop
 {
-    /// <summary>The engine's rotation steps called directly, without its async layers, telemetry and result.</summary>
+    /// <summary>The engine's rotation steps called directly, without its async layers, telemetry and result: parse,
+    /// verify the tag, derive and MAC the next generation, the store's compare-and-swap, the seal of the record it
+    /// returns, and formatting.</summary>
     private static Func<bool> ManualRotation()
     {
         var store = new Storage.InMemoryFamilyStore();
         var engine = EngineFixture.Create(store);
         var token = engine.IssueAsync(EngineFixture.Subject, EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token;
+        var key = EngineFixture.Key;
         return () =>
         {
             Internal.TokenCodec.TryParse(token, out var parsed);
             var now = DateTimeOffset.FromUnixTimeMilliseconds(TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds());
+            var digest = new byte[Storage.FamilyColumns.DigestSize];
+            var nextDigest = new byte[Storage.FamilyColumns.DigestSize];
+            if (!Internal.TokenCrypto.Verify(key, parsed, digest))
+            {
+                return false;
+            }
+
             var next = default(Internal.SecretBuffer);
-            Internal.HashChain.DeriveChild(EngineFixture.Key, parsed.FamilyId, parsed.Generation + 1, parsed.Secret, next);
-            var command = new Storage.RotationCommand(parsed.FamilyId, parsed.Generation, Internal.HashChain.Digest(parsed.Secret),
-                Internal.HashChain.Digest(next), EngineFixture.Key.Id, null, now, Storage.GraceLedger.NewSlot(now));
+            var tag = default(Internal.TagBuffer);
+            Internal.TokenCrypto.DeriveChild(key, parsed.FamilyId, parsed.Generation + 1, parsed.Secret, next);
+            Internal.TokenCrypto.Mac(key, parsed.FamilyId, parsed.Generation + 1, now.ToUnixTimeMilliseconds(), next, tag, nextDigest);
+            var command = new Storage.RotationCommand(parsed.FamilyId, parsed.Generation, digest, nextDigest, key.Id, EngineFixture.Rolling, null,
+                Storage.FamilyColumns.Time(parsed.IssuedAt), now, Storage.GraceLedger.NewSlot(now, nextDigest));
             var family = store.TryRotateAsync(command).Result!;
-            token = Internal.TokenCodec.Format(family.Id, family.Generation, next);
-            return true;
+            var sealedRecord = Internal.FamilySeal.Verify(key, family);
+            token = Internal.TokenCodec.Format(key.Fingerprint, family.Id, family.Generation, now.ToUnixTimeMilliseconds(), next, tag);
+            return sealedRecord;
         };
     }
 

@@ -17,7 +17,7 @@ internal sealed class SharedFamily(RefreshTokenEngine engine)
     public async ValueTask RotateAsync()
     {
         var seen = Volatile.Read(ref _current);
-        var result = await engine.RotateAsync(seen.Token);
+        var result = await engine.RotateAsync(seen.Token, EngineFixture.Tabs);
         switch (result.Outcome)
         {
             case RotationOutcome.Rotated:

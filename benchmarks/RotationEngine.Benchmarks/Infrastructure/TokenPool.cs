@@ -24,7 +24,7 @@ internal sealed class TokenPool
     {
         var i = _next;
         _next = i + 1 == _tokens.Length ? 0 : i + 1;
-        var result = await _engine.RotateAsync(_tokens[i]);
+        var result = await _engine.RotateAsync(_tokens[i], EngineFixture.Rolling);
         if (result.Token is { } token)
         {
             return _tokens[i] = token;

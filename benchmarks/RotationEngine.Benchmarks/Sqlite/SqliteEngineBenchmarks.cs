@@ -25,9 +25,9 @@ public class SqliteEngineBenchmarks
         _store = BenchmarkStore.Create(Synchronous);
         _engine = EngineFixture.Create(_store.Store);
         _retired = _engine.IssueAsync(EngineFixture.Subject, EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token;
-        _current = _engine.RotateAsync(_retired).AsTask().GetAwaiter().GetResult().Token!;
-        _malformed = Tokens.WithBadChecksum(_current);
-        _forged = Tokens.Forge(_current);
+        _current = _engine.RotateAsync(_retired, EngineFixture.Rolling).AsTask().GetAwaiter().GetResult().Token!;
+        _malformed = HostileTokens.Malformed(_current);
+        _forged = HostileTokens.Forge(_current);
     }
 
     [GlobalCleanup]
@@ -35,18 +35,18 @@ public class SqliteEngineBenchmarks
 
     [Benchmark]
     public async ValueTask<RotationOutcome> Inspect() =>
-        EngineFixture.Expect(await _engine.InspectAsync(_current), RotationOutcome.Rotated).Outcome;
+        EngineFixture.Expect(await _engine.InspectAsync(_current, EngineFixture.Rolling), RotationOutcome.Rotated).Outcome;
 
     [Benchmark]
     public async ValueTask<RotationOutcome> GraceReplay() =>
-        EngineFixture.Expect(await _engine.RotateAsync(_retired), RotationOutcome.GraceReplay).Outcome;
+        EngineFixture.Expect(await _engine.RotateAsync(_retired, EngineFixture.Rolling), RotationOutcome.GraceReplay).Outcome;
 
     [Benchmark]
     public async ValueTask<RotationOutcome> RejectMalformed() =>
-        EngineFixture.Expect(await _engine.RotateAsync(_malformed), RotationOutcome.Invalid).Outcome;
+        EngineFixture.Expect(await _engine.RotateAsync(_malformed, EngineFixture.Rolling), RotationOutcome.Invalid).Outcome;
 
     [Benchmark]
     public async ValueTask<RotationOutcome> RejectForged() =>
-        EngineFixture.Expect(await _engine.RotateAsync(_forged), RotationOutcome.Invalid).Outcome;
+        EngineFixture.Expect(await _engine.RotateAsync(_forged, EngineFixture.Rolling), RotationOutcome.Invalid).Outcome;
 }
 #endif

@@ -1,5 +1,8 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using RotationEngine.DependencyInjection;
 using RotationEngine.Postgres;
+using RotationEngine.Postgres.Internal;
 
 // The builder's namespace, so that the extension is found wherever the builder is.
 #pragma warning disable IDE0130
@@ -10,7 +13,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PostgresRotationEngineBuilderExtensions
 {
     /// <summary>Keeps families in PostgreSQL, in the table <c>rotation_families</c> of the database
-    /// <paramref name="connectionString"/> names; the schema is created or migrated before the first operation.</summary>
+    /// <paramref name="connectionString"/> names; the schema is created or migrated when the host starts.</summary>
     public static RotationEngineBuilder UsePostgresStore(this RotationEngineBuilder builder, string connectionString)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
@@ -18,13 +21,15 @@ public static class PostgresRotationEngineBuilderExtensions
     }
 
     /// <summary>Keeps families in PostgreSQL as <paramref name="configure"/> describes (connection string or a
-    /// host-owned <c>NpgsqlDataSource</c>, schema, table name).</summary>
+    /// host-owned <c>NpgsqlDataSource</c>, schema, table name). The options are validated when the host starts
+    /// (<see cref="OptionsValidationException"/> naming the option and what it allows), and the schema is then
+    /// migrated, or checked when <see cref="PostgresFamilyStoreOptions.MigrateSchema"/> is off.</summary>
     public static RotationEngineBuilder UsePostgresStore(this RotationEngineBuilder builder, Action<PostgresFamilyStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        var options = new PostgresFamilyStoreOptions();
-        configure(options);
-        return builder.UseStore(_ => new PostgresFamilyStore(options));
+        builder.Services.AddOptionsWithValidateOnStart<PostgresFamilyStoreOptions>().Configure(configure);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PostgresFamilyStoreOptions>, PostgresFamilyStoreOptionsValidator>());
+        return builder.UseStore(services => new PostgresFamilyStore(services.GetRequiredService<IOptions<PostgresFamilyStoreOptions>>().Value));
     }
 }

@@ -7,18 +7,27 @@ namespace RotationEngine.Postgres.Internal;
 /// <summary>
 /// The versioned schema: an append-only list of migrations, applied in one transaction under a
 /// transaction-scoped advisory lock, so several instances starting at once apply each migration exactly once
-/// (the others wait on the lock, then find the version already recorded).
+/// (the others wait on the lock, then find the version already recorded). An up-to-date schema costs two reads
+/// and no lock or DDL.
 /// </summary>
 internal static class PostgresSchema
 {
-    /// <summary>The schema version this build writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The version of the first migration. Version 1 was a pre-release layout that no deployment holds; a
+    /// table recorded at it is refused rather than migrated.</summary>
+    public const int FirstVersion = 2;
 
-    /// <summary>The migrations, in order: version n is at index n - 1. Never edit one that has shipped.</summary>
+    /// <summary>The schema version this build writes and reads.</summary>
+    public static int CurrentVersion => FirstVersion + MigrationCount - 1;
+
+    private const int MigrationCount = 1;
+
+    /// <summary>The migrations, in order: version n is at index n - <see cref="FirstVersion"/>. Never edit one that
+    /// has shipped.</summary>
     private static string[] Migrations(PostgresSql sql) =>
     [
-        // 1: the families table. Times are Unix milliseconds (bigint): the engine keeps whole milliseconds and
-        // the rotation statement adds the token lifetime to "now" in SQL. The policy is frozen per family.
+        // 2: the families table, with the columns of FamilyColumns in its order. Times are Unix milliseconds
+        // (bigint): the engine keeps whole milliseconds and the rotation statement adds the token lifetime to
+        // "now" in SQL. The policy snapshot is frozen per family; digest and seal are 16 bytes each.
         $"""
         CREATE TABLE {sql.Table} (
             id                       uuid     PRIMARY KEY,
@@ -33,16 +42,16 @@ internal static class PostgresSchema
             generation               integer  NOT NULL,
             digest                   bytea    NOT NULL,
             ledger                   text     NOT NULL,
-            status                   smallint NOT NULL,
+            status                   integer  NOT NULL,
             revoked_at               bigint,
-            revocation_reason        smallint,
+            revocation_reason        integer,
             token_lifetime_ms        bigint   NOT NULL,
-            family_lifetime_ms       bigint   NOT NULL,
             grace_window_ms          bigint   NOT NULL,
             grace_depth              integer  NOT NULL,
             grace_max_replays        integer,
             binding_mismatch_revokes boolean  NOT NULL,
-            max_generations          integer  NOT NULL
+            max_generations          integer  NOT NULL,
+            seal                     bytea    NOT NULL
         );
         CREATE INDEX {sql.Index("subject")} ON {sql.Table} (subject);
         CREATE INDEX {sql.Index("prunable_at")} ON {sql.Table} (({PostgresSql.PrunableAt}));
@@ -50,6 +59,7 @@ internal static class PostgresSchema
     ];
 
     /// <summary>Creates or migrates the schema to <see cref="CurrentVersion"/>; returns the migrations applied.</summary>
+    /// <exception cref="RotationStoreException">The table is at a version this build cannot migrate from.</exception>
     public static async Task<int> MigrateAsync(NpgsqlDataSource dataSource, PostgresSql sql, CancellationToken cancellationToken)
     {
         var migrations = Migrations(sql);
@@ -57,7 +67,7 @@ internal static class PostgresSchema
         await using (connection.ConfigureAwait(false))
         {
             // An up-to-date schema needs no lock and no DDL, so a role without CREATE rights can start.
-            if (await RecordedVersionAsync(connection, sql, cancellationToken).ConfigureAwait(false) == migrations.Length)
+            if (await RecordedVersionAsync(connection, sql, cancellationToken).ConfigureAwait(false) == CurrentVersion)
             {
                 return 0;
             }
@@ -78,21 +88,54 @@ internal static class PostgresSchema
                     version = (int)(await query.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
                 }
 
-                if (version > migrations.Length)
+                CheckMigratable(sql, version);
+                var applied = 0;
+                for (var next = Math.Max(version + 1, FirstVersion); next <= CurrentVersion; next++)
                 {
-                    throw new RotationStoreException(
-                        $"The table {sql.Table} is at schema version {version}, newer than this build knows ({migrations.Length}); upgrade RotationEngine.Postgres.");
-                }
-
-                for (var next = version + 1; next <= migrations.Length; next++)
-                {
-                    await ExecuteAsync(connection, migrations[next - 1], cancellationToken).ConfigureAwait(false);
+                    await ExecuteAsync(connection, migrations[next - FirstVersion], cancellationToken).ConfigureAwait(false);
                     await ExecuteAsync(connection, $"INSERT INTO {sql.MigrationsTable} (version) VALUES ({next.ToString(CultureInfo.InvariantCulture)})", cancellationToken).ConfigureAwait(false);
+                    applied++;
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-                return migrations.Length - version;
+                return applied;
             }
+        }
+    }
+
+    /// <summary>Checks, without changing anything, that the schema is at <see cref="CurrentVersion"/> (for a store
+    /// that does not migrate: a deployment step does).</summary>
+    /// <exception cref="RotationStoreException">The schema is missing, older or newer.</exception>
+    public static async Task CheckAsync(NpgsqlDataSource dataSource, PostgresSql sql, CancellationToken cancellationToken)
+    {
+        var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var version = await RecordedVersionAsync(connection, sql, cancellationToken).ConfigureAwait(false) ?? 0;
+            if (version == CurrentVersion)
+            {
+                return;
+            }
+
+            CheckMigratable(sql, version);
+            throw new RotationStoreException(
+                $"The table {sql.Table} is at schema version {version.ToString(CultureInfo.InvariantCulture)} and this build needs {CurrentVersion.ToString(CultureInfo.InvariantCulture)}; "
+                + $"PostgresFamilyStoreOptions.MigrateSchema is false, so run PostgresFamilyStore.MigrateAsync from a deployment step first.");
+        }
+    }
+
+    private static void CheckMigratable(PostgresSql sql, int version)
+    {
+        if (version > CurrentVersion)
+        {
+            throw new RotationStoreException(
+                $"The table {sql.Table} is at schema version {version.ToString(CultureInfo.InvariantCulture)}, newer than this build knows ({CurrentVersion.ToString(CultureInfo.InvariantCulture)}); upgrade RotationEngine.Postgres.");
+        }
+
+        if (version is > 0 and < FirstVersion)
+        {
+            throw new RotationStoreException(
+                $"The table {sql.Table} is at schema version {version.ToString(CultureInfo.InvariantCulture)}, a pre-release layout with no migration to version {FirstVersion.ToString(CultureInfo.InvariantCulture)}; drop it and its _migrations table.");
         }
     }
 

@@ -1,83 +1,93 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.RegularExpressions;
+using NpgsqlTypes;
+using RotationEngine.Storage;
 
 namespace RotationEngine.Postgres.Internal;
 
 /// <summary>
-/// The SQL of one families table, built once per store. Every operation is one statement with positional
-/// parameters, so Npgsql sends it without rewriting and auto-prepares it.
+/// The SQL of one families table, built once per store. The columns are <see cref="FamilyColumns"/>'s, named and
+/// selected in its order; every operation is one statement with positional parameters, so Npgsql sends it without
+/// rewriting and auto-prepares it.
 /// </summary>
-internal sealed partial class PostgresSql
+internal sealed class PostgresSql
 {
-    /// <summary>The selected columns, in the order <see cref="PostgresFamilyStore"/> reads them.</summary>
-    private const string Columns =
-        "id, subject, client_id, binding, key_id, metadata, created_at, family_expires_at, token_expires_at, "
-        + "generation, digest, ledger, status, revoked_at, revocation_reason, token_lifetime_ms, family_lifetime_ms, "
-        + "grace_window_ms, grace_depth, grace_max_replays, binding_mismatch_revokes, max_generations";
+    /// <summary>The PostgreSQL type of each column of <see cref="FamilyColumns.All"/>, in that order.</summary>
+    public static readonly NpgsqlDbType[] ColumnTypes =
+    [
+        NpgsqlDbType.Uuid, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text, NpgsqlDbType.Text,
+        NpgsqlDbType.Bigint, NpgsqlDbType.Bigint, NpgsqlDbType.Bigint, NpgsqlDbType.Integer, NpgsqlDbType.Bytea,
+        NpgsqlDbType.Text, NpgsqlDbType.Integer, NpgsqlDbType.Bigint, NpgsqlDbType.Integer, NpgsqlDbType.Bigint,
+        NpgsqlDbType.Bigint, NpgsqlDbType.Integer, NpgsqlDbType.Integer, NpgsqlDbType.Boolean, NpgsqlDbType.Integer,
+        NpgsqlDbType.Bytea,
+    ];
 
-    /// <summary>When a family becomes prunable: its first expiry or its revocation, whichever is earlier.</summary>
+    /// <summary>When a family becomes prunable (<see cref="FamilyRecord.PrunableAt"/>): its first expiry or its
+    /// revocation, whichever is earlier. least() ignores nulls, and an active family has no revocation time here.</summary>
     public const string PrunableAt = "least(token_expires_at, family_expires_at, CASE WHEN status = 1 THEN revoked_at END)";
+
+    /// <summary>The digest a revoked family keeps: 16 zero bytes, so that flipping its status back revives no token.</summary>
+    private static readonly string ErasedDigest = $"decode('{new string('0', FamilyColumns.DigestSize * 2)}', 'hex')";
 
     public PostgresSql(string schema, string tableName)
     {
-        if (!IdentifierPattern().IsMatch(schema))
+        // The options validator gives the caller-facing message; this keeps the SQL safe whoever builds it.
+        if (!PostgresFamilyStoreOptionsValidator.IsIdentifier(schema) || !PostgresFamilyStoreOptionsValidator.IsIdentifier(tableName))
         {
-            throw new ArgumentException($"The schema name must be lower-case letters, digits and underscores (at most 48); '{schema}' is not.", nameof(schema));
-        }
-
-        if (!IdentifierPattern().IsMatch(tableName))
-        {
-            throw new ArgumentException($"The table name must be lower-case letters, digits and underscores (at most 48); '{tableName}' is not.", nameof(tableName));
+            throw new ArgumentException("The schema and table names must be lower-case letters, digits and underscores, starting with a letter or underscore (at most 48).");
         }
 
         TableName = tableName;
         Table = $"\"{schema}\".\"{tableName}\"";
         MigrationsTable = $"\"{schema}\".\"{tableName}_migrations\"";
         LockKey = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"RotationEngine.Postgres:{schema}.{tableName}")));
+        var columns = FamilyColumns.SelectList;
+        var placeholders = string.Join(", ", Enumerable.Range(1, FamilyColumns.All.Count).Select(i => "$" + i.ToString(CultureInfo.InvariantCulture)));
+        var slot = GraceLedger.SlotLength.ToString(CultureInfo.InvariantCulture);
 
-        Insert = $"""
-            INSERT INTO {Table} ({Columns})
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
-            """;
+        Insert = $"INSERT INTO {Table} ({columns}) VALUES ({placeholders})";
 
-        // The whole rotation: READ COMMITTED re-evaluates the WHERE clause on the newest row version after a
-        // concurrent update commits, so of two racing rotations of one generation exactly one matches.
+        // The whole rotation, mirroring RotationCommand.Matches and ApplyTo: the idle expiry is checked against the
+        // presented token's own issue time ($9), not the row's token_expires_at. READ COMMITTED re-evaluates the
+        // WHERE clause on the newest row version after a concurrent update commits, so of two racing rotations of
+        // one generation exactly one matches.
         Rotate = $"""
             UPDATE {Table}
             SET generation = generation + 1,
                 digest = $2,
                 token_expires_at = $3 + token_lifetime_ms,
-                ledger = left($4 || ledger, (grace_depth + 1) * {RotationEngine.Storage.GraceLedger.SlotLength})
+                ledger = left($4 || ledger, grace_depth * {slot})
             WHERE id = $1
               AND generation = $5
               AND digest = $6
               AND key_id = $7
+              AND client_id = $8
               AND status = 0
-              AND $3 < token_expires_at
+              AND $3 < $9 + token_lifetime_ms
               AND $3 < family_expires_at
               AND generation < max_generations
-              AND (binding IS NULL OR binding = $8)
-            RETURNING {Columns}
+              AND (binding IS NULL OR binding = $10)
+            RETURNING {columns}
             """;
 
-        Find = $"SELECT {Columns} FROM {Table} WHERE id = $1";
+        Find = $"SELECT {columns} FROM {Table} WHERE id = $1";
 
         RecordReplay = $"UPDATE {Table} SET ledger = $4 WHERE id = $1 AND status = 0 AND generation = $2 AND ledger = $3";
 
-        Revoke = $"UPDATE {Table} SET status = 1, revoked_at = $3, revocation_reason = $2 WHERE id = $1 AND status = 0";
+        Revoke = $"UPDATE {Table} SET status = 1, revoked_at = $3, revocation_reason = $2, digest = {ErasedDigest} WHERE id = $1 AND status = 0";
 
-        RevokeSubject = $"UPDATE {Table} SET status = 1, revoked_at = $3, revocation_reason = $2 WHERE subject = $1 AND status = 0";
+        RevokeSubject = $"UPDATE {Table} SET status = 1, revoked_at = $3, revocation_reason = $2, digest = {ErasedDigest} WHERE subject = $1 AND status = 0";
 
         ListActive = $"""
-            SELECT {Columns} FROM {Table}
+            SELECT {columns} FROM {Table}
             WHERE subject = $1 AND status = 0 AND $2 < token_expires_at AND $2 < family_expires_at
             ORDER BY created_at, id
             """;
 
-        // The same expression as the prunable_at index (least() ignores nulls: an active family has no revocation time).
-        // SKIP LOCKED lets several pruning instances share the work without waiting on each other.
+        // The same expression as the prunable_at index. SKIP LOCKED lets several pruning instances share the work
+        // without waiting on each other or on rotations.
         Prune = $"""
             DELETE FROM {Table}
             WHERE id IN (
@@ -117,7 +127,4 @@ internal sealed partial class PostgresSql
 
     /// <summary>The quoted name of one of the table's indexes.</summary>
     public string Index(string purpose) => $"\"{TableName}_{purpose}\"";
-
-    [GeneratedRegex("^[a-z_][a-z0-9_]{0,47}$", RegexOptions.CultureInvariant)]
-    private static partial Regex IdentifierPattern();
 }

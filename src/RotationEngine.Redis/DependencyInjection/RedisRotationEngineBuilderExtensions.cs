@@ -1,7 +1,9 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using RotationEngine;
 using RotationEngine.DependencyInjection;
 using RotationEngine.Redis;
+using RotationEngine.Redis.Internal;
 
 // The builder's namespace, so that the extension is found wherever the builder is.
 #pragma warning disable IDE0130
@@ -20,17 +22,17 @@ public static class RedisRotationEngineBuilderExtensions
     }
 
     /// <summary>Keeps families in Redis as <paramref name="configure"/> describes (configuration string or a
-    /// host-owned connection, database, key prefix, retention — the engine's unless set).</summary>
+    /// host-owned connection, database, key prefix, retention — the engine's unless set). The options are validated
+    /// when the host starts (<see cref="OptionsValidationException"/> naming the option and what it allows); the store
+    /// then connects and loads its scripts.</summary>
     public static RotationEngineBuilder UseRedisStore(this RotationEngineBuilder builder, Action<RedisFamilyStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
-        var options = new RedisFamilyStoreOptions();
-        configure(options);
-        return builder.UseStore(services =>
-        {
-            options.Retention ??= services.GetService<IOptions<RotationEngineOptions>>()?.Value.Retention;
-            return new RedisFamilyStore(options);
-        });
+        builder.Services.AddOptionsWithValidateOnStart<RedisFamilyStoreOptions>()
+            .Configure(configure)
+            .PostConfigure<IOptions<RotationEngineOptions>>(static (options, engine) => options.Retention ??= engine.Value.Retention);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RedisFamilyStoreOptions>, RedisFamilyStoreOptionsValidator>());
+        return builder.UseStore(services => new RedisFamilyStore(services.GetRequiredService<IOptions<RedisFamilyStoreOptions>>().Value));
     }
 }

@@ -4,9 +4,10 @@ namespace RotationEngine.Redis.Internal;
 
 /// <summary>
 /// The key layout (docs/servers.md). A family's hash is <c>{prefix}family:{{id}}</c>: the braces make the id its
-/// cluster hash tag, so every script on a family runs on one shard. The subject index
-/// <c>{prefix}subject:{subject}</c> is a set of family ids, and <c>{prefix}prune</c> is a sorted set of family
-/// ids scored by the earliest time each could be pruned; both span families and live on their own shard.
+/// cluster hash tag, so every script on a family runs on one shard. The subject index <c>{prefix}subject:{subject}</c>
+/// is a sorted set of family ids scored by the latest time each family's key can live (engine milliseconds), and
+/// <c>{prefix}prune</c> is a sorted set of family ids scored by the earliest time each could be pruned; both span
+/// families and live on their own shard.
 /// </summary>
 internal sealed class RedisKeys
 {
@@ -14,8 +15,9 @@ internal sealed class RedisKeys
 
     public RedisKeys(string prefix)
     {
+        // The options validator gives the caller-facing message; this keeps the layout safe whoever builds it.
         ArgumentNullException.ThrowIfNull(prefix);
-        if (prefix.AsSpan().IndexOfAny('{', '}') >= 0)
+        if (!RedisFamilyStoreOptionsValidator.IsKeyPrefix(prefix))
         {
             throw new ArgumentException("The key prefix must not contain '{' or '}' (they are the cluster hash tags).", nameof(prefix));
         }

@@ -1,6 +1,6 @@
 namespace RotationEngine.Testing;
 
-/// <summary>The invariants of SEMANTICS.md §7, numbered as there.</summary>
+/// <summary>The invariants of docs/semantics.md §7, numbered as there.</summary>
 public enum Invariant
 {
     /// <summary>At any moment at most one token per family can produce <see cref="RotationOutcome.Rotated"/>.</summary>
@@ -23,7 +23,7 @@ public enum Invariant
     /// <summary>Any string that is not an authentic token yields Invalid and changes no state.</summary>
     ForgeryIsHarmless = 6,
 
-    /// <summary>No token or secret appears in the store, logs, events or exception messages.</summary>
+    /// <summary>No token or secret appears in the store, logs, events, exception messages or serialized results.</summary>
     SecretsStaySecret = 7,
 
     /// <summary>For any sequence of operations every store gives the outcomes of the reference model (and so of
@@ -38,6 +38,21 @@ public enum Invariant
 
     /// <summary>A family's generation never decreases.</summary>
     GenerationsOnlyGrow = 11,
+
+    /// <summary>A string the server did not mint costs no store call, and its rejection time does not grow with the
+    /// family's generation.</summary>
+    ForgeryIsFree = 12,
+
+    /// <summary>A token presented by a client other than its family's never rotates, replays, revokes or counts anything.</summary>
+    ClientBound = 13,
+
+    /// <summary>A record edited outside the engine never yields a token the unedited record would not have yielded, and
+    /// never an answer about another subject, client or binding than the one sealed at issue.</summary>
+    Sealed = 14,
+
+    /// <summary>Under the policy (the default one unless the suite tests its own), a session that refreshes every 5
+    /// minutes lives until its family lifetime or its idle expiry, never cut short by the generation limit.</summary>
+    NoEarlyDeath = 15,
 }
 
 /// <summary>Names of the invariants for failure messages.</summary>

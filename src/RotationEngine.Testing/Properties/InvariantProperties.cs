@@ -3,7 +3,7 @@ using RotationEngine.Storage;
 namespace RotationEngine.Testing;
 
 /// <summary>
-/// The property suite of SEMANTICS.md §7 as xunit tests. Subclass it with a factory for your store (and, to
+/// The property suite of docs/semantics.md §7 as xunit tests. Subclass it with a factory for your store (and, to
 /// test a policy change, your policy); every invariant then runs against it:
 /// <code>
 /// public sealed class MyStoreInvariants : InvariantProperties
@@ -71,9 +71,29 @@ public abstract class InvariantProperties
     /// <summary>Generated cases of the linearizability check (before <see cref="PropertyRunSettings"/> scaling).</summary>
     protected virtual int LinearizabilityIterations => 200;
 
+    /// <summary>Invariant 9 for sign-ins racing ListFamilies and RevokeSubject (CsCheck <c>SampleParallel</c>).</summary>
+    [Fact]
+    public Task Invariant09_SignInsRacingListAndRevokeAreLinearizable() => Task.Run(() => CreateSuite().CheckSignInsLinearizable(LinearizabilityIterations / 2));
+
     /// <summary>Invariant 11.</summary>
     [Fact]
     public Task Invariant11_GenerationsOnlyGrow() => CheckAsync(Invariant.GenerationsOnlyGrow);
+
+    /// <summary>Invariant 12 (model-based: every forged string is refused with no store call).</summary>
+    [Fact]
+    public Task Invariant12_ForgeryIsFree() => CheckAsync(Invariant.ForgeryIsFree);
+
+    /// <summary>Invariant 13 (model-based: presentations by the other client change nothing).</summary>
+    [Fact]
+    public Task Invariant13_ClientBound() => CheckAsync(Invariant.ClientBound);
+
+    /// <summary>Invariant 14 (records edited outside the engine, against the same presentation on the unedited one).</summary>
+    [Fact]
+    public Task Invariant14_Sealed() => Task.Run(() => CreateSuite().CheckSealed(Cases));
+
+    /// <summary>Invariant 15 (a session refreshing every 5 minutes lives its whole family lifetime).</summary>
+    [Fact]
+    public Task Invariant15_NoEarlyDeath() => Task.Run(() => CreateSuite().CheckNoEarlyDeathAsync());
 
     /// <summary>Builds the suite this class runs.</summary>
     protected InvariantSuite CreateSuite() => new(CreateStoreAsync, Policy, ReadPersistedBytesAsync);

@@ -9,7 +9,7 @@ using RotationEngine.Testing.Machine;
 namespace RotationEngine.Testing;
 
 /// <summary>
-/// Runs the property of one invariant (SEMANTICS.md §7) against a store: FsCheck generates operation sequences
+/// Runs the property of one invariant (docs/semantics.md §7) against a store: FsCheck generates operation sequences
 /// and policies, runs them on a fresh store and engine and on the reference model, and checks the invariant
 /// after every step. A failure throws <see cref="InvariantViolationException"/> naming the invariant, with the
 /// shrunk operation list and the seed to replay it.
@@ -38,9 +38,9 @@ public sealed partial class InvariantSuite
         _persistedBytes = persistedBytes;
     }
 
-    /// <summary>For the suite's own teeth test: a host that logs each presented refresh token (a leak that
-    /// invariant 7 must catch). A store cannot leak a token: it never receives one.</summary>
-    internal bool LeakyHost { get; init; }
+    /// <summary>For the suite's own teeth tests: a deliberate mistake of the host the suite plays (invariants 7, 12
+    /// and 14 are about what the engine and its host do together: a store never sees a token).</summary>
+    internal Harness.HostFlaw Flaw { get; init; }
 
     /// <summary>The operations per generated case.</summary>
     public int Length { get; init; } = 40;
@@ -48,16 +48,16 @@ public sealed partial class InvariantSuite
     /// <summary>Checks one invariant on <paramref name="cases"/> generated cases (scaled by the environment,
     /// see <see cref="PropertyRunSettings"/>).</summary>
     /// <exception cref="InvariantViolationException">The invariant does not hold.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The invariant is not checked by operation sequences (9, 10).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The invariant is not checked by operation sequences (9, 10, 14, 15).</exception>
     public void Check(Invariant invariant, int cases = 100)
     {
-        if (invariant is Invariant.Linearizable or Invariant.CrashSafe || !Enum.IsDefined(invariant))
+        if (invariant is Invariant.Linearizable or Invariant.CrashSafe or Invariant.Sealed or Invariant.NoEarlyDeath || !Enum.IsDefined(invariant))
         {
-            throw new ArgumentOutOfRangeException(nameof(invariant), invariant, "Invariants 9 and 10 have their own checks.");
+            throw new ArgumentOutOfRangeException(nameof(invariant), invariant, "Invariants 9, 10, 14 and 15 have their own checks.");
         }
 
         var checker = new StepChecker(new HashSet<Invariant> { invariant }, _persistedBytes);
-        var machine = new RotationMachine(PolicyGenerators.Settings(_policy), _createStore, LeakyHost, OperationMix.For(invariant), checker, Length);
+        var machine = new RotationMachine(PolicyGenerators.Settings(_policy), _createStore, Flaw, OperationMix.For(invariant), checker, Length);
         var config = Config.QuickThrowOnFailure
             .WithMaxTest(PropertyRunSettings.Cases(cases))
             .WithQuietOnSuccess(true)
@@ -125,15 +125,94 @@ public sealed partial class InvariantSuite
         }
     }
 
-    /// <summary>Invariant 6 exhaustively: every single-bit flip and truncation of a real current and retired
-    /// token, every payload bit flip with a valid checksum, re-encodings, another family's id and an unknown key.</summary>
+    /// <summary>Invariant 9 for sign-ins: CsCheck runs concurrent Issue, ListFamilies and RevokeSubject calls for one
+    /// user and requires the answers, the listed families and the families that still rotate to equal those of some
+    /// sequential order (a family lost from the subject's index matches none).</summary>
+    /// <param name="iterations">Generated cases (scaled by the environment, see <see cref="PropertyRunSettings"/>).</param>
+    /// <exception cref="InvariantViolationException">A concurrent run matched no sequential order.</exception>
+    public void CheckSignInsLinearizable(int iterations = 100)
+    {
+        var created = new System.Collections.Concurrent.ConcurrentBag<Linearizability.OneSubject>();
+        var initial = CsCheck.Gen.Select(CsCheck.Gen.Int[0, 2], signedIn =>
+        {
+            var state = Linearizability.OneSubject.Create(_createStore, signedIn);
+            created.Add(state);
+            return state;
+        });
+        var nothing = CsCheck.Gen.Int[0, 0];
+        try
+        {
+            CsCheck.Check.SampleParallel(
+                initial,
+                nothing.Operation<Linearizability.OneSubject>(_ => "Issue", (state, _) => state.IssueAsync().GetAwaiter().GetResult()),
+                nothing.Operation<Linearizability.OneSubject>(_ => "Issue", (state, _) => state.IssueAsync().GetAwaiter().GetResult()),
+                nothing.Operation<Linearizability.OneSubject>(_ => "List", (state, _) => state.ListAsync().GetAwaiter().GetResult()),
+                nothing.Operation<Linearizability.OneSubject>(_ => "RevokeSubject", (state, _) => state.RevokeSubjectAsync().GetAwaiter().GetResult()),
+                equal: (a, b) => a.Summary() == b.Summary(),
+                iter: PropertyRunSettings.Cases(iterations),
+                threads: Math.Max(2, Environment.ProcessorCount),
+                print: state => state.Summary());
+        }
+        catch (Exception exception) when (exception is not InvariantViolationException)
+        {
+            var seed = CsCheckSeed().Match(exception.Message);
+            throw new InvariantViolationException(
+                $"{Invariant.Linearizable.Describe()} does not hold for sign-ins racing the sessions page and sign-out everywhere.{Environment.NewLine}{exception.Message.Trim()}{Environment.NewLine}"
+                + (seed.Success ? $"Replay: set the environment variable CsCheck_Seed={seed.Groups[1].Value}." : ""),
+                exception)
+            { Invariant = Invariant.Linearizable, Replay = seed.Success ? seed.Groups[1].Value : null };
+        }
+        finally
+        {
+            foreach (var state in created)
+            {
+                state.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            }
+        }
+    }
+
+    /// <summary>Invariant 14: records edited outside the engine, one edit per generated case, checked against the same
+    /// presentation on the unedited record (see <c>Sealing/SealedRecords.cs</c>).</summary>
+    /// <exception cref="InvariantViolationException">An edited record yielded a token or named someone else.</exception>
+    public void CheckSealed(int cases = 100) => new Sealing.SealedRecords(_createStore, _policy, Flaw).Check(cases);
+
+    /// <summary>Invariant 15: a session refreshing every 5 minutes under the policy (the default one when the suite
+    /// generates policies) lives until its family lifetime or idle expiry.</summary>
+    /// <exception cref="InvariantViolationException">The session ended early.</exception>
+    public async Task CheckNoEarlyDeathAsync()
+    {
+        var store = await _createStore().ConfigureAwait(false);
+        try
+        {
+            if (await Sealing.NoEarlyDeath.RunAsync(store, _policy ?? RotationPolicy.Default).ConfigureAwait(false) is { } failure)
+            {
+                throw new InvariantViolationException($"{Invariant.NoEarlyDeath.Describe()} does not hold: {failure}.") { Invariant = Invariant.NoEarlyDeath };
+            }
+        }
+        finally
+        {
+            switch (store)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Invariants 6 and 12 exhaustively: every single-bit flip and truncation of a real current and retired
+    /// token, every bit flip of every field of the decoded token, prefixes, another family's id and an unknown key:
+    /// each Invalid, with no store call and no change.</summary>
     /// <exception cref="InvariantViolationException">A forgery got anything but Invalid or changed a family.</exception>
     public async Task CheckEveryForgeryAsync()
     {
         var store = await _createStore().ConfigureAwait(false);
         try
         {
-            var failures = await ExhaustiveForgery.CheckAsync(store).ConfigureAwait(false);
+            var failures = await ExhaustiveForgery.CheckAsync(store, Flaw).ConfigureAwait(false);
             if (failures.Count > 0)
             {
                 throw new InvariantViolationException(

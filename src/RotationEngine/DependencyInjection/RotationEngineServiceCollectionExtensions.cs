@@ -1,5 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RotationEngine;
@@ -18,11 +18,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class RotationEngineServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="RefreshTokenEngine"/> (singleton) with options validated at start-up, the key ring
-    /// from <see cref="RotationEngineOptions.Keys"/> unless an <see cref="IKeyRing"/> is already registered, and
-    /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is. Choose a store on the builder.
-    /// Calling it twice is harmless (the configure delegates add up).
+    /// Registers <see cref="RefreshTokenEngine"/> (singleton) with options validated at start-up, the key ring from
+    /// <see cref="RotationEngineOptions.Keys"/> unless an <see cref="IKeyRing"/> is already registered, and
+    /// <see cref="TimeProvider.System"/> unless a <see cref="TimeProvider"/> is. In a host, the engine is built and its
+    /// store opened when the host starts. Choose a store on the builder. Calling it twice is harmless (the configure
+    /// delegates add up).
     /// </summary>
+    /// <remarks>With no key configured, the engine uses an ephemeral key only in the <c>Development</c> environment or
+    /// with <see cref="RotationEngineOptions.AllowEphemeralKey"/>; otherwise it refuses to start.</remarks>
     public static RotationEngineBuilder AddRotationEngine(this IServiceCollection services, Action<RotationEngineOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -35,15 +38,21 @@ public static class RotationEngineServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RotationEngineOptions>, RotationEngineOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IKeyRing>(sp =>
-            KeyRing.FromOptions(sp.GetRequiredService<IOptions<RotationEngineOptions>>().Value) ?? KeyRing.CreateEphemeral());
+        {
+            var options = sp.GetRequiredService<IOptions<RotationEngineOptions>>().Value;
+            var development = sp.GetService<IHostEnvironment>()?.IsDevelopment() == true;
+            return KeyRing.FromOptions(options)
+                ?? (options.AllowEphemeralKey || development ? KeyRing.CreateEphemeral() : throw RefreshTokenEngine.NoKeyException());
+        });
         services.TryAddSingleton(sp => new RefreshTokenEngine(
             sp.GetService<IFamilyStore>() ?? throw new InvalidOperationException(
-                "No refresh-token store is registered: call UseInMemoryStore(), UseSqliteStore(…) or UseStore(…) on the builder AddRotationEngine returns."),
+                "No refresh-token store is registered: call UseInMemoryStore(), UseSqliteStore(…), UsePostgresStore(…), UseRedisStore(…) or UseStore(…) on the builder AddRotationEngine returns."),
             sp.GetRequiredService<IOptions<RotationEngineOptions>>().Value,
             sp.GetRequiredService<IKeyRing>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetService<ILoggerFactory>(),
             sp.GetServices<IRotationEventObserver>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, RotationEngineStartup>());
         return new RotationEngineBuilder(services);
     }
 }

@@ -1,7 +1,7 @@
 namespace RotationEngine.Events;
 
 /// <summary>
-/// A structured security event (SEMANTICS.md §8): every rotation outcome other than a plain rotation, and
+/// A structured security event (docs/semantics.md §8): every rotation outcome other than a plain rotation, and
 /// every revocation. Never holds a token or a secret.
 /// </summary>
 public sealed record RotationEvent

@@ -34,9 +34,13 @@ internal static partial class Log
         Message = "Revoked {Count} famil(ies) (family {FamilyId}, subject {Subject}): {RevocationReason}")]
     public static partial void FamilyRevoked(ILogger logger, int? count, FamilyId? familyId, string? subject, RevocationReason? revocationReason);
 
+    [LoggerMessage(EventId = 1008, EventName = "SuspiciousToken", Level = LogLevel.Warning,
+        Message = "Possible attack, refresh token refused as Invalid: {Cause} (family {FamilyId}, subject {Subject}, client {ClientId})")]
+    public static partial void Suspicious(ILogger logger, OutcomeCause cause, FamilyId? familyId, string? subject, string? clientId);
+
     [LoggerMessage(EventId = 2001, EventName = "EphemeralKey", Level = LogLevel.Warning,
-        Message = "No chain keys are configured: using an ephemeral key. Refresh tokens will not survive a restart and several instances will not accept each other's tokens. Configure RotationEngineOptions.Keys or register an IKeyRing.")]
-    public static partial void EphemeralKey(ILogger logger);
+        Message = "No server keys are configured: using the ephemeral key {KeyId}. Refresh tokens will not survive a restart and no other instance accepts them. Configure RotationEngineOptions.Keys or register an IKeyRing.")]
+    public static partial void EphemeralKey(ILogger logger, string keyId);
 
     [LoggerMessage(EventId = 2002, EventName = "ObserverFailed", Level = LogLevel.Error,
         Message = "A rotation event observer ({Observer}) threw while handling a {Kind} event")]
@@ -49,4 +53,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 2004, EventName = "Pruned", Level = LogLevel.Information,
         Message = "Pruned {Count} families revoked or expired before {Cutoff}")]
     public static partial void Pruned(ILogger logger, int count, DateTimeOffset cutoff);
+
+    [LoggerMessage(EventId = 2005, EventName = "WarningsSuppressed", Level = LogLevel.Warning,
+        Message = "{Count} more warnings with event id {EventId} were held back in the last minute (at most 20 a minute are logged)")]
+    public static partial void WarningsSuppressed(ILogger logger, int count, int eventId);
 }

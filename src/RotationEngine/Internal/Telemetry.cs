@@ -7,8 +7,8 @@ namespace RotationEngine.Internal;
 /// Tags carry the outcome only: no family ids (cardinality) and never a token.</summary>
 internal static class Telemetry
 {
-    public const string Name = "RotationEngine";
-    public static readonly ActivitySource Source = new(Name);
+    public const string Name = RotationEngineTelemetry.MeterName;
+    public static readonly ActivitySource Source = new(RotationEngineTelemetry.ActivitySourceName);
     private static readonly Meter Meter = new(Name);
 
     private static readonly Counter<long> Operations = Meter.CreateCounter<long>(

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.IO.Hashing;
 using System.Runtime.CompilerServices;
 
 namespace RotationEngine.Internal;
@@ -13,35 +12,57 @@ internal struct SecretBuffer
     private byte _element;
 }
 
-/// <summary>A token taken apart. Holds a secret: never log it.</summary>
+/// <summary>A 128-bit tag or digest, held inline.</summary>
+[InlineArray(TokenCodec.TagSize)]
+internal struct TagBuffer
+{
+    private byte _element;
+}
+
+/// <summary>A token taken apart (not yet authenticated). Holds a secret: never log it.</summary>
 internal struct ParsedToken
 {
+    public uint Fingerprint;
     public FamilyId FamilyId;
     public int Generation;
+    public long IssuedAt;
     public SecretBuffer Secret;
+    public TagBuffer Tag;
 }
 
 /// <summary>
-/// The token format (SEMANTICS.md §3): <c>rt1_</c> then base64url (no padding) of
-/// family id (16) | generation (4, big-endian) | secret (32) | CRC-32 of the preceding 52 bytes (4):
-/// 79 URL- and cookie-safe characters.
+/// The token format (docs/semantics.md §3, docs/security.md): <c>rt2_</c> then base64url (no padding) of
+/// key fingerprint (4) | family id (16) | generation (4) | issue time in Unix ms (6) | secret (32) | tag (16),
+/// all big-endian: 108 URL- and cookie-safe characters. Exactly one string spells each token.
 /// </summary>
 internal static class TokenCodec
 {
-    public const string Prefix = "rt1_";
+    public const string Prefix = "rt2_";
     public const int SecretSize = 32;
-    private const int ChecksumOffset = FamilyId.Size + 4 + SecretSize;
-    private const int PayloadSize = ChecksumOffset + 4;
+    public const int TagSize = 16;
+    public const int FingerprintOffset = 0;
+    public const int FamilyOffset = 4;
+    public const int GenerationOffset = FamilyOffset + FamilyId.Size;
+    public const int IssuedAtOffset = GenerationOffset + 4;
+    public const int SecretOffset = IssuedAtOffset + 6;
+    public const int TagOffset = SecretOffset + SecretSize;
+    public const int PayloadSize = TagOffset + TagSize;
+
+    /// <summary>The bytes the tag covers: family id, generation, issue time and secret.</summary>
+    public const int MacInputSize = TagOffset - FamilyOffset;
+
+    /// <summary>The largest issue time the 48-bit field holds (Unix ms, the year 10889).</summary>
+    public const long MaxIssuedAt = (1L << 48) - 1;
+
     public static readonly int Length = Prefix.Length + Base64Url.GetEncodedLength(PayloadSize);
 
-    public static string Format(FamilyId familyId, int generation, ReadOnlySpan<byte> secret)
+    /// <summary>Writes a token from its fields.</summary>
+    public static string Format(uint fingerprint, FamilyId familyId, int generation, long issuedAt, ReadOnlySpan<byte> secret, ReadOnlySpan<byte> tag)
     {
         Span<byte> payload = stackalloc byte[PayloadSize];
-        familyId.WriteBytes(payload);
-        BinaryPrimitives.WriteInt32BigEndian(payload[FamilyId.Size..], generation);
-        secret.CopyTo(payload[(FamilyId.Size + 4)..]);
-        BinaryPrimitives.WriteUInt32BigEndian(payload[ChecksumOffset..], Crc32.HashToUInt32(payload[..ChecksumOffset]));
-
+        BinaryPrimitives.WriteUInt32BigEndian(payload, fingerprint);
+        WriteMacInput(familyId, generation, issuedAt, secret, payload[FamilyOffset..TagOffset]);
+        tag.CopyTo(payload[TagOffset..]);
         Span<char> chars = stackalloc char[Length];
         Prefix.CopyTo(chars);
         Base64Url.EncodeToChars(payload, chars[Prefix.Length..]);
@@ -51,8 +72,18 @@ internal static class TokenCodec
         return token;
     }
 
-    /// <summary>Takes a token apart, or says it is malformed. Reads no store; its time does not depend on
-    /// the secret's bytes (fixed length, no early exit inside the secret).</summary>
+    /// <summary>The input of the token MAC: family id | generation | issue time | secret (58 bytes).</summary>
+    public static void WriteMacInput(FamilyId familyId, int generation, long issuedAt, ReadOnlySpan<byte> secret, Span<byte> destination)
+    {
+        familyId.WriteBytes(destination);
+        BinaryPrimitives.WriteInt32BigEndian(destination[FamilyId.Size..], generation);
+        WriteUInt48(destination[(FamilyId.Size + 4)..], issuedAt);
+        secret.CopyTo(destination[(FamilyId.Size + 10)..]);
+    }
+
+    /// <summary>Takes a token apart, or says it is malformed: length, prefix, alphabet, canonical encoding, a
+    /// non-negative generation. Authenticates nothing (that is the tag's job) and reads no store; its time does not
+    /// depend on the bytes inside (fixed length, no early exit within the encoded part).</summary>
     public static bool TryParse(string? token, out ParsedToken parsed)
     {
         parsed = default;
@@ -71,25 +102,36 @@ internal static class TokenCodec
             return false;
         }
 
-        // Base64url leaves spare bits in the last character; re-encoding rejects the variants that decode to
-        // the same bytes, so that exactly one string is each token.
+        // Base64url leaves spare bits in the last character; re-encoding rejects the variants that decode to the
+        // same bytes, so that exactly one string is each token.
         Span<char> canonical = stackalloc char[body.Length];
         Base64Url.EncodeToChars(payload, canonical);
         var isCanonical = canonical.SequenceEqual(body);
-        var checksumMatches = BinaryPrimitives.ReadUInt32BigEndian(payload[ChecksumOffset..]) == Crc32.HashToUInt32(payload[..ChecksumOffset]);
-        var generation = BinaryPrimitives.ReadInt32BigEndian(payload[FamilyId.Size..]);
-        if (!isCanonical || !checksumMatches || generation < 0)
+        var generation = BinaryPrimitives.ReadInt32BigEndian(payload[GenerationOffset..]);
+        if (!isCanonical || generation < 0)
         {
             payload.Clear();
             return false;
         }
 
-        parsed.FamilyId = FamilyId.FromBytes(payload[..FamilyId.Size]);
+        parsed.Fingerprint = BinaryPrimitives.ReadUInt32BigEndian(payload);
+        parsed.FamilyId = FamilyId.FromBytes(payload.Slice(FamilyOffset, FamilyId.Size));
         parsed.Generation = generation;
-        payload.Slice(FamilyId.Size + 4, SecretSize).CopyTo(parsed.Secret);
+        parsed.IssuedAt = ReadUInt48(payload[IssuedAtOffset..]);
+        payload.Slice(SecretOffset, SecretSize).CopyTo(parsed.Secret);
+        payload.Slice(TagOffset, TagSize).CopyTo(parsed.Tag);
         payload.Clear();
         return true;
     }
+
+    private static void WriteUInt48(Span<byte> destination, long value)
+    {
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)(value >> 32));
+        BinaryPrimitives.WriteUInt32BigEndian(destination[2..], (uint)value);
+    }
+
+    private static long ReadUInt48(ReadOnlySpan<byte> source) =>
+        ((long)BinaryPrimitives.ReadUInt16BigEndian(source) << 32) | BinaryPrimitives.ReadUInt32BigEndian(source[2..]);
 
     private static bool IsBase64UrlAlphabet(ReadOnlySpan<char> text)
     {

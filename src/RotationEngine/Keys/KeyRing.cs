@@ -2,25 +2,35 @@ using System.Security.Cryptography;
 
 namespace RotationEngine.Keys;
 
-/// <summary>A fixed set of chain keys, one of them current.</summary>
+/// <summary>A fixed set of server keys, one of them current.</summary>
 public sealed class KeyRing : IKeyRing
 {
-    private readonly Dictionary<string, ChainKey> _keys;
+    private readonly Dictionary<string, ChainKey> _byId;
+    private readonly Dictionary<uint, ChainKey> _byFingerprint;
 
     /// <summary>Creates a ring.</summary>
-    /// <param name="keys">The keys; ids must be unique.</param>
+    /// <param name="keys">The keys; ids and fingerprints must be unique.</param>
     /// <param name="currentKeyId">The key new families use; default: the last key.</param>
+    /// <exception cref="ArgumentException">No key, a duplicate id or fingerprint, or an unknown current key id.</exception>
     public KeyRing(IEnumerable<ChainKey> keys, string? currentKeyId = null)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        _keys = new Dictionary<string, ChainKey>(StringComparer.Ordinal);
+        _byId = new Dictionary<string, ChainKey>(StringComparer.Ordinal);
+        _byFingerprint = [];
         ChainKey? last = null;
         foreach (var key in keys)
         {
             ArgumentNullException.ThrowIfNull(key, nameof(keys));
-            if (!_keys.TryAdd(key.Id, key))
+            if (!_byId.TryAdd(key.Id, key))
             {
                 throw new ArgumentException($"Key id '{key.Id}' appears twice in the key ring.", nameof(keys));
+            }
+
+            if (!_byFingerprint.TryAdd(key.Fingerprint, key))
+            {
+                throw new ArgumentException(
+                    $"Keys '{_byFingerprint[key.Fingerprint].Id}' and '{key.Id}' have the same fingerprint: they are the same material or a one-in-four-billion collision. Generate a new key.",
+                    nameof(keys));
             }
 
             last = key;
@@ -32,7 +42,7 @@ public sealed class KeyRing : IKeyRing
         }
 
         CurrentKey = currentKeyId is null ? last
-            : _keys.TryGetValue(currentKeyId, out var current) ? current
+            : _byId.TryGetValue(currentKeyId, out var current) ? current
             : throw new ArgumentException($"The current key id '{currentKeyId}' is not in the key ring.", nameof(currentKeyId));
     }
 
@@ -43,15 +53,22 @@ public sealed class KeyRing : IKeyRing
     public bool IsEphemeral { get; private init; }
 
     /// <inheritdoc />
-    public ChainKey? FindKey(string keyId) => _keys.GetValueOrDefault(keyId);
+    public ChainKey? FindKey(string keyId) => _byId.GetValueOrDefault(keyId);
 
-    /// <summary>A ring of one random key that lives as long as the process: for development and tests.
-    /// Tokens issued under it stop working when the process ends.</summary>
+    /// <inheritdoc />
+    public ChainKey? FindKey(uint fingerprint) => _byFingerprint.GetValueOrDefault(fingerprint);
+
+    /// <summary>A ring of one random key that lives as long as the process: for development and tests. Its id is
+    /// random too (<c>ephemeral-</c> and 16 hex digits), so two processes never take each other's keys for the same
+    /// one. Tokens issued under it stop working when the process ends.</summary>
     public static KeyRing CreateEphemeral()
     {
         Span<byte> material = stackalloc byte[ChainKey.MinimumSize];
         RandomNumberGenerator.Fill(material);
-        return new KeyRing([new ChainKey("ephemeral", material)]) { IsEphemeral = true };
+        var id = "ephemeral-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var ring = new KeyRing([new ChainKey(id, material)]) { IsEphemeral = true };
+        CryptographicOperations.ZeroMemory(material);
+        return ring;
     }
 
     /// <summary>Builds the ring configured in <paramref name="options"/>, or null when it configures no key.</summary>
@@ -67,7 +84,9 @@ public sealed class KeyRing : IKeyRing
         var keys = new List<ChainKey>(options.Keys.Count);
         foreach (var key in options.Keys)
         {
-            keys.Add(new ChainKey(key.Id, DecodeSecret(key)));
+            var material = DecodeSecret(key);
+            keys.Add(new ChainKey(key.Id, material));
+            CryptographicOperations.ZeroMemory(material);
         }
 
         return new KeyRing(keys, options.CurrentKeyId);
@@ -81,6 +100,8 @@ public sealed class KeyRing : IKeyRing
             throw new ArgumentException($"Keys['{key.Id}'].Secret is not valid base64.", nameof(key));
         }
 
-        return buffer.AsSpan(0, written).ToArray();
+        var material = buffer.AsSpan(0, written).ToArray();
+        CryptographicOperations.ZeroMemory(buffer);
+        return material;
     }
 }

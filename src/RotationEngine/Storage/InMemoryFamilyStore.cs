@@ -108,12 +108,9 @@ public sealed class InMemoryFamilyStore : IFamilyStore
             }
 
             var family = cell.Family;
-            var prunable = family.TokenExpiresAt < cutoff
-                || family.FamilyExpiresAt < cutoff
-                || (family.Status == FamilyStatus.Revoked && family.RevokedAt < cutoff);
 
             // Delete only the state that was judged: a rotation that slipped in between keeps the family.
-            if (prunable && cell.TryRetire(family) && _families.TryRemove(id, out _))
+            if (family.PrunableAt < cutoff && cell.TryRetire(family) && _families.TryRemove(id, out _))
             {
                 if (_bySubject.TryGetValue(family.Subject, out var ids))
                 {
@@ -130,9 +127,11 @@ public sealed class InMemoryFamilyStore : IFamilyStore
     private static bool Revoke(Cell cell, RevocationReason reason, DateTimeOffset now) =>
         cell.Update(
             static (family, args) => family.Status == FamilyStatus.Active
-                ? family with { Status = FamilyStatus.Revoked, RevokedAt = args.now, RevocationReason = args.reason }
+                ? family with { Status = FamilyStatus.Revoked, RevokedAt = args.now, RevocationReason = args.reason, Digest = ErasedDigest }
                 : null,
             (reason, now)) is not null;
+
+    private static readonly byte[] ErasedDigest = new byte[FamilyColumns.DigestSize];
 
     private IEnumerable<FamilyId> IdsOf(string subject) =>
         _bySubject.TryGetValue(subject, out var ids) ? ids.Keys : [];
@@ -148,7 +147,7 @@ public sealed class InMemoryFamilyStore : IFamilyStore
         /// copy is revoked, so no rotation, replay or revocation can change it any more.</summary>
         public bool TryRetire(FamilyRecord expected)
         {
-            var frozen = expected with { Status = FamilyStatus.Revoked, RevokedAt = expected.RevokedAt ?? expected.CreatedAt };
+            var frozen = expected with { Status = FamilyStatus.Revoked, RevokedAt = expected.RevokedAt ?? expected.CreatedAt, Digest = ErasedDigest };
             return ReferenceEquals(Interlocked.CompareExchange(ref _family, frozen, expected), expected);
         }
 

@@ -67,7 +67,7 @@ internal static class BenchCommand
         {
             for (var i = 0; i < tokens.Length; i++)
             {
-                var pending = engine.RotateAsync(tokens[i]);
+                var pending = engine.RotateAsync(tokens[i], "bench");
                 tokens[i] = (pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult()).Token!;
             }
 

@@ -69,7 +69,7 @@ internal sealed class CliOptions
           --out DIR                where the JSON, CSV and SVG reports go (default sim-out)
           --no-files               print the table only
           --quiet                  no progress bar
-          --sabotage none|never-revoke|lost-update   a deliberately broken store (oracle self-test)
+          --sabotage none|never-revoke|lost-update|ignore-client   a deliberately broken store (oracle self-test)
           --fuzz                   draw the scenario from the seed (what --seeds does per seed)
           --trace                  print the run's history (best with few users)
           --history DIR            write each policy's whole history as JSON lines to DIR/<scenario>-<policy>-seed-N.jsonl

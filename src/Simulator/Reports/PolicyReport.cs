@@ -53,6 +53,9 @@ internal sealed record PolicyReport
 
     public required long ForgedAttempts { get; init; }
 
+    /// <summary>Store calls made for forged strings: zero, since the tag is checked first (invariant 12).</summary>
+    public required long ForgedStoreCalls { get; init; }
+
     public required long StoreOperations { get; init; }
 
     public required long ServerRequests { get; init; }
@@ -111,6 +114,7 @@ internal sealed record PolicyReport
             GraceReplays = m.GraceReplays,
             ReuseDetections = m.Outcomes[(int)RotationOutcome.ReuseDetected],
             ForgedAttempts = m.ForgedAttempts,
+            ForgedStoreCalls = m.ForgedStoreCalls,
             StoreOperations = m.StoreOperations,
             ServerRequests = m.ServerRequests,
             SignIns = m.SignIns,

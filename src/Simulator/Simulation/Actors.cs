@@ -1,5 +1,6 @@
 using RotationEngine;
 using Simulator.Core;
+using Simulator.Oracle;
 
 namespace Simulator.Simulation;
 
@@ -15,6 +16,9 @@ internal sealed class ClientState
     public required int User { get; init; }
 
     public required string Subject { get; init; }
+
+    /// <summary>The OAuth client id the client authenticates as (every call to the engine passes it).</summary>
+    public required string ClientId { get; init; }
 
     public required string Binding { get; init; }
 
@@ -126,11 +130,15 @@ internal struct Request
 
     public string? Token;
 
+    /// <summary>The client id the request presents the token under.</summary>
+    public string ClientId;
+
     public string? Binding;
 
     public int Instance;
 
-    public bool Forged;
+    /// <summary>How a thief's request differs from an honest one (none for honest clients).</summary>
+    public Forgery Forgery;
 
     /// <summary>The client has its answer or gave up waiting.</summary>
     public bool Done;

@@ -38,7 +38,11 @@ internal sealed class RunMetrics
 
     public long AttackerRefreshes;
 
+    /// <summary>Thieves' attempts with a forged string or under another client's id.</summary>
     public long ForgedAttempts;
+
+    /// <summary>Store calls the engine made for forged strings: zero (invariant 12), counted to show it.</summary>
+    public long ForgedStoreCalls;
 
     /// <summary>Every rotation the engine answered (honest, duplicate and attacker).</summary>
     public long ServerRequests;

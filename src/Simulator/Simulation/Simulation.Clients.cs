@@ -53,8 +53,8 @@ internal sealed partial class DeterministicSimulation
     {
         var instance = client.Rng.Next(_engines.Length);
         var binding = _spec.Policy.Binding ? client.Binding : null;
-        var issued = Complete(_engines[instance].IssueAsync(client.Subject, "app", binding));
-        var family = new FamilyModel(_families.Count, client.Key, _policy, binding, _instanceClocks[instance].NowMs, issued.Token) { EngineId = issued.FamilyId };
+        var issued = Complete(_engines[instance].IssueAsync(client.Subject, client.ClientId, binding));
+        var family = new FamilyModel(_families.Count, client.Key, _policy, client.ClientId, binding, _instanceClocks[instance].NowMs, issued.Token) { EngineId = issued.FamilyId };
         _families.Add(family);
         client.Family = family.Id;
         client.Token = issued.Token;
@@ -127,9 +127,10 @@ internal sealed partial class DeterministicSimulation
         request.Family = client.Family;
         request.Generation = client.Generation;
         request.Token = client.Token;
+        request.ClientId = client.ClientId;
         request.Binding = client.Binding;
         request.Instance = client.Rng.Next(_engines.Length);
-        request.Forged = false;
+        request.Forgery = Forgery.None;
         _metrics.HonestRefreshes++;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, client.Key, client.Family, client.Generation, default, default, 0, request.Instance));
         Dispatch(id, ref client.Rng);

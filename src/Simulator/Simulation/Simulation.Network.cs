@@ -87,11 +87,13 @@ internal sealed partial class DeterministicSimulation
         var family = _families[request.Family];
         var instance = request.Instance;
         var now = _instanceClocks[instance].NowMs;
-        var before = request.Forged ? Complete(_handles[instance].FindAsync(family.EngineId)) : null;
+        var attack = request.Forgery != Forgery.None;
+        var before = attack ? Complete(_handles[instance].FindAsync(family.EngineId)) : null;
+        var storeCallsBefore = _storeOperations.Count;
         RotationResult result;
         try
         {
-            result = Complete(_engines[instance].RotateAsync(request.Token, request.Binding));
+            result = Complete(_engines[instance].RotateAsync(request.Token, request.ClientId, request.Binding));
         }
         catch (RotationStoreException)
         {
@@ -104,19 +106,25 @@ internal sealed partial class DeterministicSimulation
         _metrics.ServerRequests++;
         _metrics.Outcomes[(int)result.Outcome]++;
         _metrics.Causes[(int)result.Cause]++;
+        var storeCalls = _storeOperations.Count - storeCallsBefore;
+        if (request.Forgery is not (Forgery.None or Forgery.OtherClient))
+        {
+            _metrics.ForgedStoreCalls += storeCalls;
+        }
+
         var unchanged = before is null || SameState(before, Complete(_handles[instance].FindAsync(family.EngineId)));
         var process = request.FromThief ? HistoryEntry.ThiefBase + request.Origin : _clients[request.Origin].Key;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Serve, process, family.Id, request.Generation, result.Outcome, result.Cause, result.Generation, instance));
 
         var wasRevoked = family.Revoked;
-        var violation = _oracle.Check(family, new Presentation(request.Generation, request.Binding, request.Forged), now, result, unchanged);
+        var violation = _oracle.Check(family, new Presentation(request.Generation, request.Binding, request.Forgery), now, result, unchanged, storeCalls);
         if (violation is not null)
         {
             _violation = violation with { Time = _clock.NowMs };
             return;
         }
 
-        if (request.FromThief && !request.Forged)
+        if (request.FromThief && !attack)
         {
             family.AttackerPresented = true;
             var thief = _thieves[request.Origin];
@@ -195,8 +203,10 @@ internal sealed partial class DeterministicSimulation
         && before.Generation == after.Generation
         && before.Status == after.Status
         && before.TokenExpiresAt == after.TokenExpiresAt
+        && before.RevokedAt == after.RevokedAt
         && string.Equals(before.Ledger, after.Ledger, StringComparison.Ordinal)
-        && before.Digest.AsSpan().SequenceEqual(after.Digest);
+        && before.Digest.AsSpan().SequenceEqual(after.Digest)
+        && before.Seal.AsSpan().SequenceEqual(after.Seal);
 
     private void OnFamilyRevoked(FamilyModel family)
     {

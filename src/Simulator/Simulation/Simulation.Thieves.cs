@@ -1,5 +1,6 @@
 using Simulator.Core;
 using RotationEngine;
+using Simulator.Oracle;
 
 namespace Simulator.Simulation;
 
@@ -90,9 +91,21 @@ internal sealed partial class DeterministicSimulation
         var repeated = thief.Strategy == ThiefStrategy.Repeated;
         var token = repeated ? thief.StolenToken : thief.Token;
         var generation = repeated ? thief.StolenGeneration : thief.Generation;
+        var forgery = Forgery.None;
+        var clientId = _clients[thief.Victim].ClientId;
         if (forged)
         {
-            token = TokenForger.Tamper(token, ref thief.Rng);
+            // One attempt in six presents the real token under another client's id; the others forge the string.
+            if (thief.Rng.Next(TokenForger.StringKinds.Length + 1) == 0)
+            {
+                forgery = Forgery.OtherClient;
+                clientId = OtherClientId;
+            }
+            else
+            {
+                token = TokenForger.Tamper(token, ref thief.Rng, out forgery);
+            }
+
             _metrics.ForgedAttempts++;
         }
 
@@ -104,9 +117,10 @@ internal sealed partial class DeterministicSimulation
         request.Family = thief.Family;
         request.Generation = generation;
         request.Token = token;
+        request.ClientId = clientId;
         request.Binding = thief.Binding;
         request.Instance = thief.Rng.Next(_engines.Length);
-        request.Forged = forged;
+        request.Forgery = forgery;
         thief.InFlight = true;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, HistoryEntry.ThiefBase + thief.Id, thief.Family, generation, default, default, 0, request.Instance));
         Dispatch(id, ref thief.Rng);
@@ -150,7 +164,7 @@ internal sealed partial class DeterministicSimulation
             // Refresh again shortly before the access token runs out, to keep access.
             _queue.Schedule(now + Math.Max(1, _accessMs * 9 / 10), EventKind.ThiefAct, thief.Id);
         }
-        else if (request.Forged)
+        else if (request.Forgery != Forgery.None)
         {
             _queue.Schedule(now + thief.Rng.Between(Second, Minute), EventKind.ThiefAct, thief.Id);
         }

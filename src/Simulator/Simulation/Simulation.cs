@@ -22,6 +22,12 @@ internal sealed partial class DeterministicSimulation : IDisposable
     private const long Hour = 3_600_000;
     private const long Day = 86_400_000;
 
+    /// <summary>The OAuth client id of every honest client (one application; its users' browsers and devices).</summary>
+    public const string ClientId = "app";
+
+    /// <summary>The client id a thief with a client registration of its own presents a stolen token under.</summary>
+    public const string OtherClientId = "other-app";
+
     private readonly RunSpec _spec;
     private readonly Scenario _scenario;
     private readonly RotationPolicy _policy;
@@ -126,6 +132,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
                     Key = userId * 16 + k,
                     User = users.Count - 1,
                     Subject = $"user-{userId}",
+                    ClientId = ClientId,
                     Binding = $"device-{userId}-{k}",
                     SingleFlight = singleFlight,
                     FirstView = views,

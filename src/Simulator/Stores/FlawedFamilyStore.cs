@@ -36,7 +36,9 @@ internal sealed class FlawedFamilyStore(Sabotage flaw) : IFamilyStore
             }
 
             // The lost update: a writer whose read was one version old still passes its comparison.
-            var basis = command.Matches(current) ? current
+            // Ignoring the client: the condition is checked as if the presenting client were the family's.
+            var condition = flaw == Sabotage.IgnoreClient ? command with { ClientId = current.ClientId } : command;
+            var basis = condition.Matches(current) ? current
                 : flaw == Sabotage.LostUpdate && _previous.TryGetValue(command.FamilyId, out var stale) && command.Matches(stale with { Status = current.Status }) ? stale
                 : null;
             if (basis is null)
@@ -85,7 +87,7 @@ internal sealed class FlawedFamilyStore(Sabotage flaw) : IFamilyStore
 
             if (flaw != Sabotage.NeverRevoke)
             {
-                _families[id] = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = reason };
+                _families[id] = Revoked(family, reason, now);
             }
 
             return ValueTask.FromResult(true);
@@ -101,7 +103,7 @@ internal sealed class FlawedFamilyStore(Sabotage flaw) : IFamilyStore
             {
                 foreach (var id in ids)
                 {
-                    _families[id] = _families[id] with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = reason };
+                    _families[id] = Revoked(_families[id], reason, now);
                 }
             }
 
@@ -121,12 +123,16 @@ internal sealed class FlawedFamilyStore(Sabotage flaw) : IFamilyStore
         }
     }
 
+    /// <summary>A revocation as the contract has it: status, time, reason, and the digest erased.</summary>
+    private static FamilyRecord Revoked(FamilyRecord family, RevocationReason reason, DateTimeOffset now) =>
+        family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = reason, Digest = new byte[FamilyColumns.DigestSize] };
+
     public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
     {
         lock (_lock)
         {
             var doomed = _families.Values
-                .Where(f => f.TokenExpiresAt < cutoff || f.FamilyExpiresAt < cutoff || (f.Status == FamilyStatus.Revoked && f.RevokedAt < cutoff))
+                .Where(f => f.PrunableAt < cutoff)
                 .Take(batchSize)
                 .Select(f => f.Id)
                 .ToList();

@@ -11,6 +11,10 @@ internal enum Sabotage
     /// <summary>A compare-and-swap that is not atomic: a writer that read the previous version also wins
     /// (a lost update), so two rotations of one generation both succeed.</summary>
     LostUpdate,
+
+    /// <summary>The rotation's compare-and-swap leaves the client id out of its condition, so a token presented by
+    /// another client rotates (the engine relies on the store's condition on its fast path).</summary>
+    IgnoreClient,
 }
 
 internal static class SabotageNames
@@ -19,6 +23,7 @@ internal static class SabotageNames
     {
         Sabotage.NeverRevoke => "never-revoke",
         Sabotage.LostUpdate => "lost-update",
+        Sabotage.IgnoreClient => "ignore-client",
         _ => "none",
     };
 
@@ -27,6 +32,7 @@ internal static class SabotageNames
         "none" => Sabotage.None,
         "never-revoke" => Sabotage.NeverRevoke,
         "lost-update" => Sabotage.LostUpdate,
-        _ => throw new ArgumentException($"Unknown sabotage '{text}': use none, never-revoke or lost-update."),
+        "ignore-client" => Sabotage.IgnoreClient,
+        _ => throw new ArgumentException($"Unknown sabotage '{text}': use none, never-revoke, lost-update or ignore-client."),
     };
 }

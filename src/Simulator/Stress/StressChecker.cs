@@ -4,7 +4,7 @@ using RotationEngine;
 namespace Simulator.Stress;
 
 /// <summary>
-/// Checks a concurrent history after the run (SEMANTICS.md §7): single lineage (one rotation per generation,
+/// Checks a concurrent history after the run (docs/semantics.md §7): single lineage (one rotation per generation,
 /// each to the next generation), final revocation (nothing succeeds once a revocation has completed), and
 /// linearizability of each family's chain: the rotations, ordered by the generation they produced, and the
 /// replays between them, must fit their real-time intervals.

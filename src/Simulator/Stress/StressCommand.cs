@@ -112,7 +112,7 @@ internal static class StressCommand
                     RotationResult result;
                     try
                     {
-                        result = await engine.RotateAsync(token);
+                        result = await engine.RotateAsync(token, "stress");
                     }
                     catch (RotationStoreException)
                     {

@@ -2,7 +2,9 @@ using RotationEngine.Storage;
 
 namespace RotationEngine.Properties.Teeth;
 
-/// <summary>No compare-and-swap on the chain: any token of the family rotates it, whatever its generation or digest.</summary>
+/// <summary>No compare-and-swap on the chain: any token of the family rotates it, whatever its generation or digest.
+/// (The engine notices that the family written is not the one it asked for and hands out nothing, so this breaks
+/// agreement and reuse detection rather than the lineage.)</summary>
 public sealed class IgnoresGenerationStore : LockingFamilyStore
 {
     protected override bool Accepts(FamilyRecord family, RotationCommand command) =>
@@ -38,20 +40,36 @@ public sealed class ForgetfulRevocationStore : LockingFamilyStore
 public sealed class ExpiryOffByOneStore : LockingFamilyStore
 {
     protected override bool Accepts(FamilyRecord family, RotationCommand command) =>
-        command.Matches(family with
-        {
-            TokenExpiresAt = family.TokenExpiresAt.AddMilliseconds(1),
-            FamilyExpiresAt = family.FamilyExpiresAt.AddMilliseconds(1),
-        });
+        (command with { IssuedAt = command.IssuedAt.AddMilliseconds(1) }).Matches(family with { FamilyExpiresAt = family.FamilyExpiresAt.AddMilliseconds(1) });
 }
 
-/// <summary>Grace that mints a second live token (the sibling approach): the immediate predecessor of the current
-/// generation rotates again instead of replaying, forking the lineage.</summary>
+/// <summary>Grace that mints a second live token (the sibling approach of OpenIddict and Hydra): the immediate
+/// predecessor of the current generation rotates again instead of replaying, and the fork replaces the current token.</summary>
 public sealed class SiblingMintingStore : LockingFamilyStore
 {
+    public override ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
+    {
+        lock (Gate)
+        {
+            if (FindAsync(command.FamilyId, cancellationToken).Result is { } family
+                && command.Generation == family.Generation - 1
+                && (command with { Generation = family.Generation, ExpectedDigest = family.Digest }).Matches(family))
+            {
+                var sibling = command.ApplyTo(family with { Generation = command.Generation });
+                Write(sibling);
+                return ValueTask.FromResult<FamilyRecord?>(sibling);
+            }
+        }
+
+        return base.TryRotateAsync(command, cancellationToken);
+    }
+}
+
+/// <summary>The client left out of the rotation's condition: another client's token rotates the family.</summary>
+public sealed class IgnoresClientStore : LockingFamilyStore
+{
     protected override bool Accepts(FamilyRecord family, RotationCommand command) =>
-        command.Matches(family)
-        || (command.Generation == family.Generation - 1 && (command with { Generation = family.Generation, ExpectedDigest = family.Digest }).Matches(family));
+        (command with { ClientId = family.ClientId }).Matches(family);
 }
 
 /// <summary>Grace replays never counted: the ledger write is skipped, so a replay limit never runs out.</summary>
@@ -61,8 +79,8 @@ public sealed class UncountedReplayStore : LockingFamilyStore
         ValueTask.FromResult(true);
 }
 
-/// <summary>A "defensive" store that revokes a family whenever a rotation of it is refused, so a forged string
-/// naming the family revokes it.</summary>
+/// <summary>A "defensive" store that revokes a family whenever a rotation of it is refused: a retired token within
+/// grace, or another client's token, then revokes it. (Forged strings never reach a store any more.)</summary>
 public sealed class RevokeOnRefusalStore : LockingFamilyStore
 {
     protected override void OnRefused(FamilyRecord? family, RotationCommand command)

@@ -103,7 +103,7 @@ public class LockingFamilyStore : IFamilyStore
         lock (Gate)
         {
             var doomed = _families.Values
-                .Where(f => f.TokenExpiresAt < cutoff || f.FamilyExpiresAt < cutoff || (f.Status == FamilyStatus.Revoked && f.RevokedAt < cutoff))
+                .Where(f => f.PrunableAt < cutoff)
                 .Take(batchSize)
                 .ToList();
             foreach (var family in doomed)
@@ -132,7 +132,7 @@ public class LockingFamilyStore : IFamilyStore
             return false;
         }
 
-        _families[family.Id] = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = reason };
+        _families[family.Id] = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = reason, Digest = new byte[FamilyColumns.DigestSize] };
         return true;
     }
 }

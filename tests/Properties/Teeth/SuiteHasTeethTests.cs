@@ -1,5 +1,6 @@
 using RotationEngine.Storage;
 using RotationEngine.Testing;
+using RotationEngine.Testing.Harness;
 
 namespace RotationEngine.Properties.Teeth;
 
@@ -12,7 +13,6 @@ public sealed class SuiteHasTeethTests
 {
     public static TheoryData<string, Invariant> BrokenStores => new()
     {
-        { nameof(IgnoresGenerationStore), Invariant.SingleLineage },
         { nameof(IgnoresGenerationStore), Invariant.StoresAgree },
         { nameof(ForgetfulRevocationStore), Invariant.RevocationIsFinal },
         { nameof(IgnoresGenerationStore), Invariant.ReuseIsDetected },
@@ -20,7 +20,8 @@ public sealed class SuiteHasTeethTests
         { nameof(SiblingMintingStore), Invariant.SingleLineage },
         { nameof(UncountedReplayStore), Invariant.GraceIsIdempotentAndBounded },
         { nameof(ExpiryOffByOneStore), Invariant.ExpiryHolds },
-        { nameof(RevokeOnRefusalStore), Invariant.ForgeryIsHarmless },
+        { nameof(RevokeOnRefusalStore), Invariant.ClientBound },
+        { nameof(IgnoresClientStore), Invariant.ClientBound },
         { nameof(RollbackOnRevokeStore), Invariant.GenerationsOnlyGrow },
         { nameof(CheckThenActStore), Invariant.SingleLineage },
     };
@@ -41,13 +42,65 @@ public sealed class SuiteHasTeethTests
     [Fact]
     public async Task The_suite_fails_when_a_host_logs_the_token()
     {
-        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore())) { LeakyHost = true };
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore())) { Flaw = HostFlaw.LogsTokens };
 
         var failure = await Assert.ThrowsAsync<InvariantViolationException>(() => Task.Run(() => suite.Check(Invariant.SecretsStaySecret, cases: 50)));
 
         Assert.Equal(Invariant.SecretsStaySecret, failure.Invariant);
         Assert.Contains("appears in captured output", failure.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("rt1_", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(RotationEngine.Tokens.TokenFormat.Prefix, failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Invariant 6's teeth now that forgeries never reach a store: a "defensive" host that revokes the family a
+    /// refused token names lets a forged string revoke it.</summary>
+    [Fact]
+    public async Task The_suite_fails_when_a_host_revokes_the_family_an_invalid_token_names()
+    {
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore())) { Flaw = HostFlaw.RevokesOnInvalid };
+
+        var failure = await Assert.ThrowsAsync<InvariantViolationException>(() => Task.Run(() => suite.Check(Invariant.ForgeryIsHarmless, cases: 100)));
+
+        Assert.Equal(Invariant.ForgeryIsHarmless, failure.Invariant);
+    }
+
+    /// <summary>Invariant 12's teeth: a host that looks the token's family up before rotating makes forgery cost a store call.</summary>
+    [Fact]
+    public async Task The_suite_fails_when_a_host_looks_the_family_up_before_rotating()
+    {
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore())) { Flaw = HostFlaw.LooksUpBeforeRotating };
+
+        var failure = await Assert.ThrowsAsync<InvariantViolationException>(() => Task.Run(() => suite.Check(Invariant.ForgeryIsFree, cases: 100)));
+
+        Assert.Equal(Invariant.ForgeryIsFree, failure.Invariant);
+        Assert.Contains("store call", failure.Message, StringComparison.Ordinal);
+        var exhaustive = await Assert.ThrowsAsync<InvariantViolationException>(suite.CheckEveryForgeryAsync);
+        Assert.Contains(Invariant.ForgeryIsFree.Describe(), exhaustive.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Invariant 14's teeth: a host whose sessions page reads the store's records directly shows a family a store
+    /// writer moved into another user's list.</summary>
+    [Fact]
+    public async Task The_suite_fails_when_a_host_trusts_the_stores_records()
+    {
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore())) { Flaw = HostFlaw.TrustsStoreRecords };
+
+        var failure = await Assert.ThrowsAsync<InvariantViolationException>(() => Task.Run(() => suite.CheckSealed(cases: 300)));
+
+        Assert.Equal(Invariant.Sealed, failure.Invariant);
+        Assert.Contains("not the sealed", failure.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Invariant 15's teeth: version 1's default generation limit (20,000) ends a 5-minute refresher after 69 days.</summary>
+    [Fact]
+    public async Task The_suite_fails_on_a_generation_limit_that_ends_sessions_early()
+    {
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore()), RotationPolicy.Default with { MaxGenerations = 20_000 });
+
+        var failure = await Assert.ThrowsAsync<InvariantViolationException>(suite.CheckNoEarlyDeathAsync);
+
+        Assert.Equal(Invariant.NoEarlyDeath, failure.Invariant);
+        Assert.Contains("20,000", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("GenerationLimit", failure.Message, StringComparison.Ordinal);
     }
 
     internal static IFamilyStore Create(string name) => name switch
@@ -59,6 +112,7 @@ public sealed class SuiteHasTeethTests
         nameof(SiblingMintingStore) => new SiblingMintingStore(),
         nameof(UncountedReplayStore) => new UncountedReplayStore(),
         nameof(RevokeOnRefusalStore) => new RevokeOnRefusalStore(),
+        nameof(IgnoresClientStore) => new IgnoresClientStore(),
         nameof(RollbackOnRevokeStore) => new RollbackOnRevokeStore(),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown broken store."),
     };
@@ -87,13 +141,13 @@ public sealed class LinearizabilityHasTeethTests
     }
 }
 
-/// <summary>The exhaustive forgery check's teeth: a store that revokes on a refused rotation lets forgeries revoke.</summary>
+/// <summary>The exhaustive forgery check's teeth: a host that revokes the family a refused token names lets forgeries revoke.</summary>
 public sealed class ExhaustiveForgeryHasTeethTests
 {
     [Fact]
-    public async Task The_exhaustive_forgery_check_fails_on_a_store_that_revokes_on_refusal()
+    public async Task The_exhaustive_forgery_check_fails_when_invalid_tokens_revoke()
     {
-        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new RevokeOnRefusalStore()));
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(new InMemoryFamilyStore())) { Flaw = HostFlaw.RevokesOnInvalid };
 
         var failure = await Assert.ThrowsAsync<InvariantViolationException>(suite.CheckEveryForgeryAsync);
 

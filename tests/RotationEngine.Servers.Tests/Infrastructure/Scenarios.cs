@@ -55,7 +55,7 @@ internal static class Scenarios
             await Task.WhenAll(families.Select(async lineage =>
             {
                 var current = lineage[^1];
-                var results = await Task.WhenAll(engines.Concat(engines).Select(engine => Task.Run(async () => await engine.RotateAsync(current))));
+                var results = await Task.WhenAll(engines.Concat(engines).Select(engine => Task.Run(async () => await engine.RotateAsync(current, "web"))));
                 var rotated = Assert.Single(results, r => r.Outcome == RotationOutcome.Rotated);
                 Assert.Equal(round, rotated.Generation);
                 Assert.All(results, r =>
@@ -78,12 +78,12 @@ internal static class Scenarios
         // Reuse: two generations behind is outside grace depth 1, whichever engine sees it.
         clock.Advance(TimeSpan.FromSeconds(10));
         var reused = families[0];
-        Assert.Equal(RotationOutcome.ReuseDetected, (await engines[2].RotateAsync(reused[^3])).Outcome);
+        Assert.Equal(RotationOutcome.ReuseDetected, (await engines[2].RotateAsync(reused[^3], "web")).Outcome);
         foreach (var engine in engines)
         {
             foreach (var token in reused)
             {
-                var outcome = (await engine.RotateAsync(token)).Outcome;
+                var outcome = (await engine.RotateAsync(token, "web")).Outcome;
                 Assert.True(outcome == RotationOutcome.Revoked, $"Expected Revoked after reuse but got {outcome}.");
             }
         }
@@ -94,7 +94,7 @@ internal static class Scenarios
         {
             foreach (var engine in engines)
             {
-                var outcome = (await engine.RotateAsync(lineage[^1])).Outcome;
+                var outcome = (await engine.RotateAsync(lineage[^1], "web")).Outcome;
                 Assert.True(outcome == RotationOutcome.Revoked, $"Expected Revoked after sign-out but got {outcome}.");
             }
         }
@@ -143,7 +143,7 @@ internal static class Scenarios
                 RotationResult result;
                 try
                 {
-                    result = await engine.RotateAsync(tokens[index]);
+                    result = await engine.RotateAsync(tokens[index], "web");
                 }
                 catch (RotationStoreException)
                 {
@@ -193,10 +193,86 @@ internal static class Scenarios
             Assert.NotNull(family);
             Assert.Equal(FamilyStatus.Active, family.Status);
             Assert.Equal(TokenForgery.GenerationOf(tokens[i]), family.Generation);
-            Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(tokens[i])).Outcome);
+            Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(tokens[i], "web")).Outcome);
         }
 
         return new RestartReport(rotations, faults, replays, afterRestart);
+    }
+
+    /// <summary>
+    /// "Sign out everywhere" as reported (issue 9): one user signs in <paramref name="signIns"/> times, 32 at once,
+    /// while two loops show the user's sessions page (ListFamilies) without pause; then the password changes
+    /// (RevokeSubject, CredentialsChanged). Every family must then be revoked and every token refused as Revoked: a
+    /// family that Create had returned for is never missed (docs/semantics.md §4, invariant 9).
+    /// </summary>
+    public static async Task<SignOutReport> SignOutEverywhereAfterRacingSignInsAsync(IFamilyStore store, int signIns = 3_000)
+    {
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions { DefaultPolicy = GracePolicy }, TestKeys.Ring, TimeProvider.System);
+        var subject = "race-" + Guid.NewGuid().ToString("N");
+        using var stop = new CancellationTokenSource();
+        var listCalls = 0;
+        var listing = Enumerable.Range(0, 2).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await engine.ListFamiliesAsync(subject);
+                Interlocked.Increment(ref listCalls);
+            }
+        })).ToArray();
+
+        var issued = new ConcurrentBag<IssueResult>();
+        try
+        {
+            await Parallel.ForEachAsync(
+                Enumerable.Range(0, signIns),
+                new ParallelOptions { MaxDegreeOfParallelism = 32 },
+                async (_, cancellationToken) => issued.Add(await engine.IssueAsync(subject, "web", cancellationToken: cancellationToken)));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(listing);
+        }
+
+        var revoked = await engine.RevokeSubjectAsync(subject, RevocationReason.CredentialsChanged);
+        var orphans = new List<FamilyId>();
+        foreach (var family in issued)
+        {
+            var stored = await store.FindAsync(family.FamilyId);
+            if (stored is not { Status: FamilyStatus.Revoked, RevocationReason: RevocationReason.CredentialsChanged })
+            {
+                orphans.Add(family.FamilyId);
+            }
+        }
+
+        // A missed family keeps rotating: try every missed one and a sample of the others; none may rotate.
+        var notRevokedAfterSignOut = 0;
+        foreach (var family in issued.Where(f => orphans.Contains(f.FamilyId)).Union(issued.Take(200)))
+        {
+            if ((await engine.RotateAsync(family.Token, "web")).Outcome != RotationOutcome.Revoked)
+            {
+                notRevokedAfterSignOut++;
+            }
+        }
+
+        return new SignOutReport(issued.Count, listCalls, revoked, orphans.Count, notRevokedAfterSignOut, await engine.ListFamiliesAsync(subject));
+    }
+}
+
+/// <summary>What a sign-out-everywhere run saw: sign-ins, ListFamilies calls made during them, families RevokeSubject
+/// revoked, families it missed (orphans), tokens of a sample that did not answer Revoked, and what is still listed.</summary>
+internal sealed record SignOutReport(int SignIns, int ListCalls, int Revoked, int Orphans, int NotRevokedAfterSignOut, IReadOnlyList<FamilyInfo> StillListed)
+{
+    public override string ToString() =>
+        $"sign-ins {SignIns}, ListFamilies calls during them {ListCalls}, RevokeSubject revoked {Revoked}, orphans {Orphans}, tokens not refused as Revoked {NotRevokedAfterSignOut}, still listed {StillListed.Count}";
+
+    public void AssertNoneMissed()
+    {
+        Assert.True(ListCalls > 0, $"No ListFamilies call overlapped the sign-ins, so the run proved nothing: {this}");
+        Assert.Equal(0, Orphans);
+        Assert.Equal(SignIns, Revoked);
+        Assert.Equal(0, NotRevokedAfterSignOut);
+        Assert.Empty(StillListed);
     }
 }
 

@@ -1,3 +1,4 @@
+using Npgsql;
 using RotationEngine.Postgres;
 using RotationEngine.Servers.Tests.Infrastructure;
 
@@ -22,5 +23,28 @@ internal static class PostgresStores
         });
         await store.MigrateAsync();
         return store;
+    }
+}
+
+/// <summary>A PostgreSQL store's rows through plain SQL, bypassing the store.</summary>
+internal sealed class PostgresRawRecords(PostgresFamilyStore store) : IRawRecords
+{
+    public async Task SetAsync(FamilyId id, string column, object value)
+    {
+        await using var connection = new NpgsqlConnection(TestServers.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"UPDATE {store.Table} SET {column} = $1 WHERE id = $2", connection)
+        {
+            Parameters = { new() { Value = value }, new() { Value = id.Value } },
+        };
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    public async Task<byte[]> DigestAsync(FamilyId id)
+    {
+        await using var connection = new NpgsqlConnection(TestServers.PostgresConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"SELECT digest FROM {store.Table} WHERE id = $1", connection) { Parameters = { new() { Value = id.Value } } };
+        return (byte[])(await command.ExecuteScalarAsync())!;
     }
 }

@@ -1,11 +1,11 @@
 using System.Text;
 using RotationEngine.Storage;
-using RotationEngine.Testing.Harness;
+using RotationEngine.Tokens;
 
 namespace RotationEngine.Testing.Checks;
 
-/// <summary>Searches text and bytes for any form of a token or its secret: the token string, its base64url
-/// body, the secret in hex, base64 and base64url, and the raw secret and token bytes (UTF-8 and UTF-16).</summary>
+/// <summary>Searches text and bytes for any form of a token, its secret or its tag: the token string, its base64url
+/// body, the secret and tag in hex, base64 and base64url, and the raw secret and token bytes (UTF-8 and UTF-16).</summary>
 internal sealed class SecretScanner
 {
     private readonly HashSet<string> _seen = [];
@@ -19,15 +19,24 @@ internal sealed class SecretScanner
             return;
         }
 
-        var secret = TokenFormat.SecretOf(token);
-        var hex = Convert.ToHexString(secret);
+        if (!TokenFormat.TryDecode(token, out var parts))
+        {
+            return;
+        }
+
         _textForms.Add(("token", token));
         _textForms.Add(("token body", token[TokenFormat.Prefix.Length..]));
-        _textForms.Add(("secret hex", hex));
-        _textForms.Add(("secret hex", hex.ToLowerInvariant()));
-        _textForms.Add(("secret base64", Convert.ToBase64String(secret).TrimEnd('=')));
-        _textForms.Add(("secret base64url", System.Buffers.Text.Base64Url.EncodeToString(secret)));
-        _byteForms.Add(("raw secret", secret));
+        foreach (var (name, bytes) in new[] { ("secret", parts.Secret), ("tag", parts.Tag) })
+        {
+            var hex = Convert.ToHexString(bytes);
+            _textForms.Add(($"{name} hex", hex));
+            _textForms.Add(($"{name} hex", hex.ToLowerInvariant()));
+            _textForms.Add(($"{name} base64", Convert.ToBase64String(bytes).TrimEnd('=')));
+            _textForms.Add(($"{name} base64url", System.Buffers.Text.Base64Url.EncodeToString(bytes)));
+        }
+
+        _byteForms.Add(("raw secret", parts.Secret));
+        _byteForms.Add(("raw tag", parts.Tag));
         _byteForms.Add(("token UTF-8", Encoding.UTF8.GetBytes(token)));
         _byteForms.Add(("token UTF-16", Encoding.Unicode.GetBytes(token)));
     }
@@ -64,6 +73,6 @@ internal sealed class SecretScanner
 
     /// <summary>Every field of a stored family, as text and bytes, for scanning.</summary>
     public static (string Text, byte[] Bytes) Dump(FamilyRecord family) =>
-        ($"{family.Id}|{family.Subject}|{family.ClientId}|{family.Binding}|{family.KeyId}|{family.Metadata}|{family.Ledger}|{Convert.ToHexString(family.Digest)}|{Convert.ToBase64String(family.Digest)}|{family.Status}|{family.RevocationReason}",
-         family.Digest);
+        ($"{family.Id}|{family.Subject}|{family.ClientId}|{family.Binding}|{family.KeyId}|{family.Metadata}|{family.Ledger}|{Convert.ToHexString(family.Digest)}|{Convert.ToBase64String(family.Digest)}|{Convert.ToHexString(family.Seal)}|{family.Status}|{family.RevocationReason}",
+         [.. family.Digest, .. family.Seal]);
 }

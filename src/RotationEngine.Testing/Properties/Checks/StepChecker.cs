@@ -24,7 +24,10 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
             return violations;
         }
 
-        var before = focus.Contains(Invariant.ForgeryIsHarmless) && step.Kind == StepKind.Forge ? Snapshot(harness) : null;
+        var before = (focus.Contains(Invariant.ForgeryIsHarmless) && step.Kind == StepKind.Forge)
+            || (focus.Contains(Invariant.ClientBound) && step.OtherClient)
+            ? Snapshot(harness)
+            : null;
         var eventsBefore = harness.Telemetry.Events.Count;
         var observation = harness.Execute(step);
         if (observation.Unreachable)
@@ -76,6 +79,12 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
                 case Invariant.GenerationsOnlyGrow:
                     CheckGenerations(harness, step, rotations, Fail);
                     break;
+                case Invariant.ForgeryIsFree:
+                    CheckForgeryIsFree(step, observation, Fail);
+                    break;
+                case Invariant.ClientBound:
+                    CheckClientBound(harness, step, observation, before, eventsBefore, Fail);
+                    break;
             }
         }
 
@@ -121,7 +130,7 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
         }
 
         var live = harness.TokensOf(step.Family)
-            .Where(t => Wait(harness.Engine.InspectAsync(t.Token, family.Binding)).Outcome == RotationOutcome.Rotated)
+            .Where(t => Wait(harness.Engine.InspectAsync(t.Token, family.ClientId, family.Binding)).Outcome == RotationOutcome.Rotated)
             .Select(t => t.Generation)
             .ToList();
         if (live.Count > 1)
@@ -143,7 +152,7 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
         {
             foreach (var (generation, token) in harness.TokensOf(revoked.Index))
             {
-                var answer = Wait(harness.Engine.InspectAsync(token, revoked.Binding));
+                var answer = Wait(harness.Engine.InspectAsync(token, revoked.ClientId, revoked.Binding));
                 if (answer.Succeeded)
                 {
                     fail(Invariant.RevocationIsFinal, $"family #{revoked.Index} was revoked, yet its generation {generation} token would get {answer.Outcome}");
@@ -174,7 +183,7 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
         }
 
         if (family is not null && harness.TokensOf(step.Family).LastOrDefault().Token is { } latest
-            && Wait(harness.Engine.InspectAsync(latest, family.Binding)) is { Outcome: not RotationOutcome.Revoked } after)
+            && Wait(harness.Engine.InspectAsync(latest, family.ClientId, family.Binding)) is { Outcome: not RotationOutcome.Revoked } after)
         {
             fail(Invariant.ReuseIsDetected, $"after reuse was detected, the family's latest token gets {after.Outcome}, not Revoked");
         }
@@ -318,6 +327,12 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
             }
         }
 
+        // What a host serializing the results (JSON) would write.
+        if (harness.Scanner.FindIn(harness.SerializedResults) is { } serialized)
+        {
+            fail(Invariant.SecretsStaySecret, $"a {serialized} appears in a serialized result");
+        }
+
         if (persistedBytes is not null && harness.Scanner.FindIn(Wait(persistedBytes(harness.Store))) is { } persisted)
         {
             fail(Invariant.SecretsStaySecret, $"a {persisted} is in the store's persisted bytes");
@@ -343,15 +358,16 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
 
         switch (step.Kind)
         {
-            case StepKind.Rotate or StepKind.Inspect or StepKind.Burst:
-                if (step.Expected.Length == 1 && step.Expected[0].IsFault)
-                {
-                    return observation.Faulted;
-                }
-
+            case StepKind.Rotate or StepKind.Inspect:
+                return step.Expected[0].IsFault
+                    ? observation.Faulted
+                    : !observation.Faulted && observation.Results.Length == 1 && step.Expected[0].Matches(observation.Results[0]);
+            case StepKind.Burst:
                 return !observation.Faulted && Expected(step) == Actual(step, observation);
+            case StepKind.Forge when step.ViaRevoke:
+                return !observation.Faulted && observation.Count == 0;
             case StepKind.Forge:
-                return !observation.Faulted && Expected(step) == Actual(step, observation);
+                return !observation.Faulted && observation.Results.Length == 1 && step.Expected[0].Matches(observation.Results[0]);
             case StepKind.RevokeToken or StepKind.RevokeFamily or StepKind.RevokeSubject or StepKind.ListFamilies or StepKind.Prune:
                 return !observation.Faulted && observation.Count == step.ExpectedCount;
             default:
@@ -361,8 +377,8 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
 
     private static string Expected(Step step) => step.Kind switch
     {
-        StepKind.Burst => string.Join(", ", step.Expected.Select(e => $"{e.Outcome} ({e.Cause})").Order(StringComparer.Ordinal)),
-        StepKind.Forge when step.Binding == "revoke" => "not revoked",
+        StepKind.Burst => string.Join(", ", step.Expected.Select(e => e.ToString()).Order(StringComparer.Ordinal)),
+        StepKind.Forge when step.ViaRevoke => "not revoked",
         StepKind.Rotate or StepKind.Inspect or StepKind.Forge => step.Expected[0].ToString(),
         _ => step.ExpectedCount.ToString(CultureInfo.InvariantCulture),
     };
@@ -376,11 +392,58 @@ internal sealed class StepChecker(IReadOnlySet<Invariant> focus, Func<IFamilySto
 
         return step.Kind switch
         {
-            StepKind.Burst => string.Join(", ", observation.Results.Select(r => $"{r.Outcome} ({r.Cause})").Order(StringComparer.Ordinal)),
-            StepKind.Forge when step.Binding == "revoke" => observation.Count == 0 ? "not revoked" : "revoked",
-            StepKind.Rotate or StepKind.Inspect or StepKind.Forge => new Expectation(observation.Results[0].Outcome, observation.Results[0].Cause, observation.Results[0].Generation).ToString(),
+            StepKind.Burst => string.Join(", ", observation.Results.Select(Expectation.Describe).Order(StringComparer.Ordinal)),
+            StepKind.Forge when step.ViaRevoke => observation.Count == 0 ? "not revoked" : "revoked",
+            StepKind.Rotate or StepKind.Inspect or StepKind.Forge => observation.Results.IsDefaultOrEmpty ? "no answer" : Expectation.Describe(observation.Results[0]),
             _ => observation.Count.ToString(CultureInfo.InvariantCulture),
         };
+    }
+
+    // ---- 12 -----------------------------------------------------------------------------------------------
+
+    private static void CheckForgeryIsFree(Step step, Observation observation, Action<Invariant, string> fail)
+    {
+        if (step.Kind == StepKind.Forge && observation.StoreCalls != 0)
+        {
+            fail(Invariant.ForgeryIsFree, $"a forged string ({step.Forgery}) cost {observation.StoreCalls} store call(s)");
+        }
+    }
+
+    // ---- 13 -----------------------------------------------------------------------------------------------
+
+    private static void CheckClientBound(EngineHarness harness, Step step, Observation observation, IReadOnlyList<string>? before, int eventsBefore, Action<Invariant, string> fail)
+    {
+        if (!step.OtherClient || observation.Faulted)
+        {
+            return;
+        }
+
+        if (observation.Count != 0)
+        {
+            fail(Invariant.ClientBound, $"client {step.ClientId} revoked family #{step.Family}, which is another client's");
+        }
+
+        foreach (var result in observation.Results)
+        {
+            if (result.Outcome != RotationOutcome.Invalid || result.Token is not null || result.Subject is not null)
+            {
+                fail(Invariant.ClientBound, $"client {step.ClientId} presenting another client's token (family #{step.Family} generation {step.Generation}) got {result}");
+            }
+        }
+
+        var after = Snapshot(harness);
+        for (var i = 0; before is not null && i < after.Count; i++)
+        {
+            if (before[i] != after[i])
+            {
+                fail(Invariant.ClientBound, $"client {step.ClientId} presenting another client's token changed family #{i}: {before[i]} -> {after[i]}");
+            }
+        }
+
+        if (harness.Telemetry.Events.Skip(eventsBefore).FirstOrDefault(e => e.Kind != RotationEventKind.Invalid) is { } stray)
+        {
+            fail(Invariant.ClientBound, $"another client's token raised a {stray.Kind} event");
+        }
     }
 
     // ---- 11 -----------------------------------------------------------------------------------------------

@@ -23,6 +23,9 @@ internal sealed record OperationMix
     public int Forge { get; init; } = 4;
     public int Faults { get; init; } = 1;
 
+    /// <summary>How often (in percent) a presentation comes from the other client.</summary>
+    public int OtherClientPercent { get; init; } = 5;
+
     public static OperationMix Default { get; } = new();
 
     public static OperationMix For(Invariant invariant) => invariant switch
@@ -34,6 +37,8 @@ internal sealed record OperationMix
         Invariant.ExpiryHolds => Default with { AdvanceToBoundary = 25, Advance = 10, RotateRetired = 12 },
         Invariant.ForgeryIsHarmless => Default with { Forge = 30, IssueForeign = 3 },
         Invariant.SecretsStaySecret => Default with { Faults = 4, Forge = 6 },
+        Invariant.ForgeryIsFree => Default with { Forge = 30, IssueForeign = 3, Rotate = 40 },
+        Invariant.ClientBound => Default with { OtherClientPercent = 40, RotateRetired = 15, RevokeToken = 6, Inspect = 8 },
         _ => Default,
     };
 }

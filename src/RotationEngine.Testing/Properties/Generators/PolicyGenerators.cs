@@ -19,7 +19,7 @@ internal static class PolicyGenerators
         from depth in Gen.Frequency((5, Gen.Constant(1)), (4, Gen.Choose(2, 3)), (1, Gen.Constant(RotationPolicy.MaxGraceDepth)))
         from maxReplays in Gen.Frequency((5, Gen.Constant<int?>(null)), (5, Gen.Choose(1, 3).Select(n => (int?)n)))
         from bindingRevokes in Gen.Elements(true, false)
-        from maxGenerations in Gen.Frequency((7, Gen.Constant(20_000)), (3, Gen.Choose(1, 6)))
+        from maxGenerations in Gen.Frequency((7, Gen.Constant(RotationPolicy.DefaultMaxGenerations)), (3, Gen.Choose(1, 6)))
         select new RotationPolicy
         {
             TokenLifetime = TimeSpan.FromMilliseconds(tokenLifetime),

@@ -25,16 +25,21 @@ internal sealed record Observation
     public bool Unreachable { get; init; }
 
     public string? Forged { get; init; }
+
+    /// <summary>How many store calls the step made (invariant 12).</summary>
+    public int StoreCalls { get; init; }
 }
 
 /// <summary>
 /// The system under test for one run: the store (wrapped to inject faults), an engine on a
 /// <see cref="FakeTimeProvider"/> with captured logs and events, a second engine under another key sharing the
-/// store, and the tokens the simulated clients hold, by model family index and generation.
+/// store, and the tokens the simulated clients hold, by model family index and generation. Every store call of the
+/// engine under test is counted.
 /// </summary>
 internal sealed class EngineHarness : IAsyncDisposable
 {
     private readonly Dictionary<(int Family, int Generation), string> _tokens = [];
+    private readonly System.Text.StringBuilder _serialized = new();
     private readonly IFamilyStore _store;
     private readonly ILoggerFactory _loggers;
 
@@ -42,15 +47,19 @@ internal sealed class EngineHarness : IAsyncDisposable
     {
         _store = store;
         Faults = new FaultInjectingStore(store);
+        Calls = new CountingFamilyStore(Faults);
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(ModelSettings.Epoch));
         Time.AutoAdvanceAmount = TimeSpan.Zero;
         var options = settings.ToOptions();
         _loggers = LoggerFactory.Create(builder => builder.AddProvider(Telemetry).SetMinimumLevel(LogLevel.Trace));
-        Engine = new RefreshTokenEngine(Faults, options, NewRing("k1"), Time, _loggers, [Telemetry]);
+        Engine = new RefreshTokenEngine(Calls, options, NewRing("k1"), Time, _loggers, [Telemetry]);
         ForeignEngine = new RefreshTokenEngine(store, settings.ToOptions(), NewRing("foreign"), Time);
     }
 
     public FaultInjectingStore Faults { get; }
+
+    /// <summary>Counts the engine's store calls.</summary>
+    public CountingFamilyStore Calls { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -76,8 +85,11 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public IReadOnlyDictionary<(int Family, int Generation), string> Tokens => _tokens;
 
-    /// <summary>Logs every presented token through the engine's logger factory (the invariant-7 teeth test).</summary>
-    public bool LeakyHost { get; init; }
+    /// <summary>Every result and issue result of the run as JSON, as a host serializing them would write them.</summary>
+    public string SerializedResults => _serialized.ToString();
+
+    /// <summary>The host's deliberate mistake, for the suite's teeth tests.</summary>
+    public HostFlaw Flaw { get; init; }
 
     /// <summary>Set once the engine answered differently from the model: later steps are not comparable.</summary>
     public string? DivergedAt { get; set; }
@@ -92,9 +104,10 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     public Observation Execute(Step step)
     {
+        var calls = Calls.Total;
         try
         {
-            return ExecuteCore(step);
+            return ExecuteCore(step) with { StoreCalls = Calls.Total - calls };
         }
         catch (RotationStoreException exception)
         {
@@ -118,6 +131,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         {
             case StepKind.Issue:
                 var issued = Wait(Engine.IssueAsync(step.Subject!, step.ClientId!, step.Binding));
+                _serialized.AppendLine(System.Text.Json.JsonSerializer.Serialize(issued));
                 Ids.Add(issued.FamilyId);
                 _tokens[(step.Family, 0)] = issued.Token;
                 return new Observation();
@@ -134,14 +148,10 @@ internal sealed class EngineHarness : IAsyncDisposable
                 }
 
                 Faults.Arm(step.Fault);
-                if (LeakyHost)
-                {
-#pragma warning disable CA1848, CA2254 // the deliberate leak of a careless host
-                    _loggers.CreateLogger("Host").LogInformation("Refreshing with " + token);
-#pragma warning restore CA1848, CA2254
-                }
-
-                var result = step.Kind == StepKind.Rotate ? Wait(Engine.RotateAsync(token, step.Binding)) : Wait(Engine.InspectAsync(token, step.Binding));
+                BeforePresenting(token);
+                var result = step.Kind == StepKind.Rotate
+                    ? Wait(Engine.RotateAsync(token, step.ClientId!, step.Binding))
+                    : Wait(Engine.InspectAsync(token, step.ClientId, step.Binding));
                 Learn(step.Family, result);
                 return new Observation { Results = [result] };
             case StepKind.Burst:
@@ -150,7 +160,7 @@ internal sealed class EngineHarness : IAsyncDisposable
                     return new Observation { Unreachable = true };
                 }
 
-                var tasks = Enumerable.Range(0, step.BurstSize).Select(_ => Task.Run(() => Engine.RotateAsync(shared, step.Binding).AsTask())).ToArray();
+                var tasks = Enumerable.Range(0, step.BurstSize).Select(_ => Task.Run(() => Engine.RotateAsync(shared, step.ClientId!, step.Binding).AsTask())).ToArray();
                 var results = Task.WhenAll(tasks).GetAwaiter().GetResult();
                 foreach (var r in results)
                 {
@@ -164,7 +174,7 @@ internal sealed class EngineHarness : IAsyncDisposable
                     return new Observation { Unreachable = true };
                 }
 
-                return new Observation { Count = Wait(Engine.RevokeAsync(revoked)) ? 1 : 0 };
+                return new Observation { Count = Wait(Engine.RevokeAsync(revoked, step.ClientId)) ? 1 : 0 };
             case StepKind.RevokeFamily:
                 return new Observation { Count = Wait(Engine.RevokeFamilyAsync(Ids[step.Family], RevocationReason.Administrative)) ? 1 : 0 };
             case StepKind.RevokeSubject:
@@ -185,14 +195,42 @@ internal sealed class EngineHarness : IAsyncDisposable
 
                 var peer = step.Peer < 0 ? null : TokensOf(step.Peer).Select(t => t.Token).FirstOrDefault();
                 var forged = TokenForger.Build(step.Forgery!, real, peer);
-                if (step.Binding == "revoke")
+                BeforePresenting(forged);
+                if (step.ViaRevoke)
                 {
-                    return new Observation { Count = Wait(Engine.RevokeAsync(forged)) ? 1 : 0, Forged = forged };
+                    return new Observation { Count = Wait(Engine.RevokeAsync(forged, step.ClientId)) ? 1 : 0, Forged = forged };
                 }
 
-                return new Observation { Results = [Wait(Engine.RotateAsync(forged))], Forged = forged };
+                var answer = Wait(Engine.RotateAsync(forged, step.ClientId!));
+                AfterAnswer(forged, answer);
+                return new Observation { Results = [answer], Forged = forged };
             default:
                 return new Observation();
+        }
+    }
+
+    /// <summary>What a flawed host does with a presented string before the engine sees it.</summary>
+    private void BeforePresenting(string token)
+    {
+        switch (Flaw)
+        {
+            case HostFlaw.LogsTokens:
+#pragma warning disable CA1848, CA2254 // the deliberate leak of a careless host
+                _loggers.CreateLogger("Host").LogInformation("Refreshing with " + token);
+#pragma warning restore CA1848, CA2254
+                break;
+            case HostFlaw.LooksUpBeforeRotating when RotationEngine.Tokens.TokenFormat.TryDecode(token, out var parts):
+                Wait(Engine.GetFamilyAsync(parts.FamilyId));
+                break;
+        }
+    }
+
+    /// <summary>What a flawed host does with the engine's answer.</summary>
+    private void AfterAnswer(string token, RotationResult answer)
+    {
+        if (Flaw == HostFlaw.RevokesOnInvalid && answer.Outcome == RotationOutcome.Invalid && RotationEngine.Tokens.TokenFormat.TryDecode(token, out var parts))
+        {
+            Wait(Engine.RevokeFamilyAsync(parts.FamilyId, RevocationReason.Compromised));
         }
     }
 
@@ -200,6 +238,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// a fork; the first one is kept and the invariant checks see both through the results.</summary>
     private void Learn(int family, RotationResult result)
     {
+        _serialized.AppendLine(System.Text.Json.JsonSerializer.Serialize(result));
         if (result.Token is { } token)
         {
             _tokens.TryAdd((family, result.Generation), token);

@@ -1,8 +1,10 @@
 using RotationEngine.Testing.Model;
+using RotationEngine.Tokens;
 
 namespace RotationEngine.Testing.Harness;
 
-/// <summary>Builds the forged string a <see cref="Forgery"/> describes from real tokens.</summary>
+/// <summary>Builds the forged string a <see cref="Forgery"/> describes from real tokens, on the public
+/// <see cref="TokenFormat"/>.</summary>
 internal static class TokenForger
 {
     private const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -18,6 +20,7 @@ internal static class TokenForger
         }
 
         var bit = forgery.Bit % 8;
+        var parts = TokenFormat.TryDecode(token, out var decoded) ? decoded : throw new ArgumentException("Not a well-formed token.", nameof(token));
         switch (forgery.Kind)
         {
             case ForgeryKind.CharacterBitFlip:
@@ -29,39 +32,40 @@ internal static class TokenForger
                 return token[..(int)((uint)forgery.Position % (uint)token.Length)];
             case ForgeryKind.Extended:
                 return token + Alphabet[(int)((uint)forgery.Position % 64)];
-            case ForgeryKind.NonCanonicalEncoding:
-                // 56 bytes are 448 bits: the last of the 75 characters carries 2 spare bits, which must be zero.
-                var last = Alphabet.IndexOf(token[^1], StringComparison.Ordinal);
-                return token[..^1] + Alphabet[last ^ (1 + (forgery.Bit % 3))];
-            case ForgeryKind.StandardBase64:
-                return TokenFormat.Prefix + Convert.ToBase64String(TokenFormat.Decode(token));
             case ForgeryKind.UpperCasePrefix:
-                return "RT1_" + token[TokenFormat.Prefix.Length..];
+                return TokenFormat.Prefix.ToUpperInvariant() + token[TokenFormat.Prefix.Length..];
+            case ForgeryKind.OldPrefix:
+                return "rt1_" + token[TokenFormat.Prefix.Length..];
             case ForgeryKind.Whitespace:
                 return forgery.Bit % 2 == 0 ? " " + token : token + "\n";
+            case ForgeryKind.FingerprintBitFlip:
+                return TokenFormat.Encode(parts with { KeyFingerprint = parts.KeyFingerprint ^ (1u << (forgery.Bit % 32)) });
             case ForgeryKind.FamilyIdBitFlip:
-                return Flip(token, TokenFormat.FamilyIdOffset + (int)((uint)forgery.Position % 16), bit);
+                var id = parts.FamilyId.ToByteArray();
+                id[(int)((uint)forgery.Position % FamilyId.Size)] ^= (byte)(1 << bit);
+                return TokenFormat.Encode(parts with { FamilyId = FamilyId.FromBytes(id) });
             case ForgeryKind.GenerationBitFlip:
-                var payload = TokenFormat.Decode(token);
-                TokenFormat.SetGeneration(payload, TokenFormat.GenerationOf(payload) ^ (1 << (forgery.Bit % 32)));
-                return TokenFormat.EncodeWithChecksum(payload);
-            case ForgeryKind.OtherFamilyId when peerToken is not null:
-                var mine = TokenFormat.Decode(token);
-                TokenFormat.Decode(peerToken).AsSpan(TokenFormat.FamilyIdOffset, 16).CopyTo(mine);
-                return TokenFormat.EncodeWithChecksum(mine);
+                return TokenFormat.Encode(parts with { Generation = parts.Generation ^ (1 << (forgery.Bit % 32)) });
+            case ForgeryKind.IssuedAtBitFlip:
+                return TokenFormat.Encode(parts with { IssuedAt = parts.IssuedAt ^ (1L << (forgery.Bit % 48)) });
             case ForgeryKind.SecretBitFlip:
+                return TokenFormat.Encode(parts with { Secret = Flip(parts.Secret, forgery.Position, bit) });
+            case ForgeryKind.TagBitFlip:
+                return TokenFormat.Encode(parts with { Tag = Flip(parts.Tag, forgery.Position, bit) });
+            case ForgeryKind.OtherFamilyId when peerToken is not null && TokenFormat.TryDecode(peerToken, out var peer):
+                return TokenFormat.Encode(parts with { FamilyId = peer.FamilyId });
             case ForgeryKind.OtherFamilyId:
-                return Flip(token, TokenFormat.SecretOffset + (int)((uint)forgery.Position % TokenFormat.SecretSize), bit);
+                return TokenFormat.Encode(parts with { Secret = Flip(parts.Secret, forgery.Position, bit) });
             default:
                 // UnknownKey: the real token of a foreign family, unchanged.
                 return token;
         }
     }
 
-    private static string Flip(string token, int offset, int bit)
+    private static byte[] Flip(byte[] bytes, int position, int bit)
     {
-        var payload = TokenFormat.Decode(token);
-        payload[offset] ^= (byte)(1 << bit);
-        return TokenFormat.EncodeWithChecksum(payload);
+        var copy = bytes.ToArray();
+        copy[(int)((uint)position % (uint)copy.Length)] ^= (byte)(1 << bit);
+        return copy;
     }
 }

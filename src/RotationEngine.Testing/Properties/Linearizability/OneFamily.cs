@@ -22,6 +22,7 @@ internal sealed class OneFamily : IAsyncDisposable
         new() { TokenLifetime = TimeSpan.FromHours(1), GraceWindow = TimeSpan.FromSeconds(10), GraceDepth = 2, GraceMaxReplays = 2 },
         new() { TokenLifetime = TimeSpan.FromHours(1), GraceWindow = TimeSpan.Zero },
         new() { TokenLifetime = TimeSpan.FromHours(1), GraceWindow = TimeSpan.FromSeconds(10), MaxGenerations = 3 },
+        new() { TokenLifetime = TimeSpan.FromHours(1), GraceWindow = TimeSpan.FromSeconds(10), GraceDepth = 3, GraceMaxReplays = 1 },
     ];
 
     private readonly ConcurrentQueue<string> _answers = new();
@@ -55,7 +56,7 @@ internal sealed class OneFamily : IAsyncDisposable
         for (var i = 0; i < rotations; i++)
         {
             time.Advance(TimeSpan.FromMilliseconds(1));
-            var rotated = await engine.RotateAsync(tokens[^1]).ConfigureAwait(false);
+            var rotated = await engine.RotateAsync(tokens[^1], "web").ConfigureAwait(false);
             if (rotated.Token is null)
             {
                 break;
@@ -72,7 +73,7 @@ internal sealed class OneFamily : IAsyncDisposable
 
     public async Task RotateAsync(int behind)
     {
-        var result = await _engine.RotateAsync(Token(behind)).ConfigureAwait(false);
+        var result = await _engine.RotateAsync(Token(behind), "web").ConfigureAwait(false);
         if (result.Token is not null)
         {
             _handedOut.AddOrUpdate(result.Token, 1, (_, n) => n + 1);

@@ -26,9 +26,9 @@ internal sealed class ModelOperation(string description, Func<RotationModel, Rot
 }
 
 /// <summary>Creates a fresh store and engine per run, with the generated settings.</summary>
-internal sealed class RotationSetup(ModelSettings settings, Func<ValueTask<IFamilyStore>> createStore, bool leakyHost) : Setup<EngineHarness, RotationModel>
+internal sealed class RotationSetup(ModelSettings settings, Func<ValueTask<IFamilyStore>> createStore, HostFlaw flaw) : Setup<EngineHarness, RotationModel>
 {
-    public override EngineHarness Actual() => new(createStore().AsTask().GetAwaiter().GetResult(), settings) { LeakyHost = leakyHost };
+    public override EngineHarness Actual() => new(createStore().AsTask().GetAwaiter().GetResult(), settings) { Flaw = flaw };
 
     public override RotationModel Model() => RotationModel.Initial(settings);
 
@@ -44,15 +44,15 @@ internal sealed class DisposeHarness : TearDown<EngineHarness>
 
 /// <summary>
 /// The FsCheck state machine of the engine: random sequences of Issue, Rotate (current, retired, with the wrong
-/// binding, with a store fault or a lost response), Inspect, bursts of concurrent tabs, Revoke, RevokeFamily,
+/// binding, by the other client, with a store fault or a lost response), Inspect, bursts of concurrent tabs, Revoke, RevokeFamily,
 /// RevokeSubject, ListFamilies, Prune, clock jumps (arbitrary and to the exact millisecond around every
 /// boundary) and forged strings, run against a store and the reference model.
 /// </summary>
-internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTask<IFamilyStore>> createStore, bool leakyHost, OperationMix mix, StepChecker checker, int length)
+internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTask<IFamilyStore>> createStore, HostFlaw flaw, OperationMix mix, StepChecker checker, int length)
     : Machine<EngineHarness, RotationModel>(length)
 {
     public override Arbitrary<Setup<EngineHarness, RotationModel>> Setup =>
-        Arb.From(settings.Select(s => (Setup<EngineHarness, RotationModel>)new RotationSetup(s, createStore, leakyHost)));
+        Arb.From(settings.Select(s => (Setup<EngineHarness, RotationModel>)new RotationSetup(s, createStore, flaw)));
 
     public override TearDown<EngineHarness> TearDown => new DisposeHarness();
 
@@ -94,6 +94,10 @@ internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTas
 
     private static Gen<int> BindingChoice => Gen.Frequency((9, Gen.Constant(0)), (1, Gen.Choose(3, 4)));
 
+    private Gen<int> ClientChoice => Gen.Frequency((100 - mix.OtherClientPercent, Gen.Constant(0)), (mix.OtherClientPercent, Gen.Constant(1)));
+
+    private static string ClientName(int choice) => choice == 1 ? ", other client" : "";
+
     private Gen<Operation<EngineHarness, RotationModel>> Issue =>
         from subject in Gen.Choose(0, 1)
         from client in Gen.Choose(0, 1)
@@ -104,19 +108,21 @@ internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTas
         from slot in Gen.Choose(0, 7)
         from behind in Behind(retired)
         from binding in BindingChoice
-        select Op($"Rotate(#{slot}, {behind} behind, {BindingName(binding)})", m => m.Rotate(slot, behind, binding, StoreFault.None));
+        from client in ClientChoice
+        select Op($"Rotate(#{slot}, {behind} behind, {BindingName(binding)}{ClientName(client)})", m => m.Rotate(slot, behind, binding, client, StoreFault.None));
 
     private Gen<Operation<EngineHarness, RotationModel>> Faulty =>
         from slot in Gen.Choose(0, 7)
         from behind in Gen.Frequency((3, Gen.Constant(0)), (1, Gen.Constant(1)))
         from fault in Gen.Elements(StoreFault.Unavailable, StoreFault.ResponseLost)
-        select Op($"Rotate(#{slot}, {behind} behind, {fault})", m => m.Rotate(slot, behind, 0, fault));
+        select Op($"Rotate(#{slot}, {behind} behind, {fault})", m => m.Rotate(slot, behind, 0, 0, fault));
 
     private Gen<Operation<EngineHarness, RotationModel>> Inspect =>
         from slot in Gen.Choose(0, 7)
         from behind in Gen.Frequency((2, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
         from binding in BindingChoice
-        select Op($"Inspect(#{slot}, {behind} behind, {BindingName(binding)})", m => m.Inspect(slot, behind, binding));
+        from client in ClientChoice
+        select Op($"Inspect(#{slot}, {behind} behind, {BindingName(binding)}{ClientName(client)})", m => m.Inspect(slot, behind, binding, client));
 
     private Gen<Operation<EngineHarness, RotationModel>> Burst =>
         from slot in Gen.Choose(0, 7)
@@ -127,7 +133,8 @@ internal sealed class RotationMachine(Gen<ModelSettings> settings, Func<ValueTas
     private Gen<Operation<EngineHarness, RotationModel>> RevokeToken =>
         from slot in Gen.Choose(0, 7)
         from behind in Gen.Frequency((2, Gen.Constant(0)), (1, Gen.Choose(1, 3)))
-        select Op($"RevokeToken(#{slot}, {behind} behind)", m => m.RevokeToken(slot, behind));
+        from client in ClientChoice
+        select Op($"RevokeToken(#{slot}, {behind} behind{ClientName(client)})", m => m.RevokeToken(slot, behind, client));
 
     private Gen<Operation<EngineHarness, RotationModel>> Advance =>
         from ms in Gen.Frequency(

@@ -1,7 +1,8 @@
 namespace RotationEngine.Testing.Model;
 
 /// <summary>How a forged string is made from a real token (or from nothing). Reproducible from the FsCheck seed;
-/// the real token's bytes are read only when the check runs.</summary>
+/// the real token's bytes are read only when the check runs. A forger holds no key: every field change keeps the
+/// original tag.</summary>
 internal enum ForgeryKind
 {
     /// <summary>Generated text, sometimes with the right prefix and length.</summary>
@@ -16,28 +17,34 @@ internal enum ForgeryKind
     /// <summary>The token with one more character.</summary>
     Extended,
 
-    /// <summary>The same bytes re-encoded with the spare bits of the last character set (non-canonical base64).</summary>
-    NonCanonicalEncoding,
-
-    /// <summary>The same bytes in standard base64 ('+' and '/') with '=' padding.</summary>
-    StandardBase64,
-
     /// <summary>The prefix in upper case.</summary>
     UpperCasePrefix,
+
+    /// <summary>The version 1 prefix on a version 2 body.</summary>
+    OldPrefix,
 
     /// <summary>The token with surrounding white space.</summary>
     Whitespace,
 
-    /// <summary>One bit of the family id flipped, checksum recomputed.</summary>
+    /// <summary>One bit of the key fingerprint flipped.</summary>
+    FingerprintBitFlip,
+
+    /// <summary>One bit of the family id flipped.</summary>
     FamilyIdBitFlip,
 
-    /// <summary>One bit of the generation flipped, checksum recomputed.</summary>
+    /// <summary>One bit of the generation flipped.</summary>
     GenerationBitFlip,
 
-    /// <summary>One bit of the secret flipped, checksum recomputed.</summary>
+    /// <summary>One bit of the issue time flipped.</summary>
+    IssuedAtBitFlip,
+
+    /// <summary>One bit of the secret flipped.</summary>
     SecretBitFlip,
 
-    /// <summary>Another family's id with this token's generation and secret, checksum recomputed.</summary>
+    /// <summary>One bit of the tag flipped.</summary>
+    TagBitFlip,
+
+    /// <summary>Another family's id with this token's other fields.</summary>
     OtherFamilyId,
 
     /// <summary>A real token of a family issued under a key the engine does not hold.</summary>
@@ -53,8 +60,10 @@ internal sealed record Forgery(ForgeryKind Kind, int Position, int Bit, string T
         ForgeryKind.RandomText => $"random text of {Text.Length} chars",
         ForgeryKind.CharacterBitFlip => $"bit {Bit % 8} of char {Position} flipped",
         ForgeryKind.Truncated => $"truncated to {Position} chars",
-        ForgeryKind.FamilyIdBitFlip or ForgeryKind.SecretBitFlip => $"{Kind} byte {Position} bit {Bit % 8}",
+        ForgeryKind.FamilyIdBitFlip or ForgeryKind.SecretBitFlip or ForgeryKind.TagBitFlip => $"{Kind} byte {Position} bit {Bit % 8}",
         ForgeryKind.GenerationBitFlip => $"generation bit {Bit % 32} flipped",
+        ForgeryKind.IssuedAtBitFlip => $"issue time bit {Bit % 48} flipped",
+        ForgeryKind.FingerprintBitFlip => $"fingerprint bit {Bit % 32} flipped",
         ForgeryKind.OtherFamilyId => $"id of family #{Position}",
         _ => Kind.ToString(),
     };

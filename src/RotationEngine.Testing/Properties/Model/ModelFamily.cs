@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 
 namespace RotationEngine.Testing.Model;
 
-/// <summary>One family as the reference model sees it: the specification of SEMANTICS.md written as plain data.
+/// <summary>One family as the reference model sees it: the specification of docs/semantics.md written as plain data.
 /// Times are Unix milliseconds. Immutable: every model step returns new values.</summary>
 internal sealed record ModelFamily
 {

@@ -13,7 +13,7 @@ internal enum Boundary
 }
 
 /// <summary>
-/// The pure reference model of the engine (SEMANTICS.md §4–§6): families as immutable values, the clock in
+/// The pure reference model of the engine (docs/semantics.md §4–§6): families as immutable values, the clock in
 /// milliseconds, and for the last operation the <see cref="Step"/> it resolved to with the expected outcome.
 /// It is written from the specification, not from the engine's code, so that a disagreement means one of them
 /// is wrong. Operations name families and tokens relatively (a slot, "n generations behind") and resolve them
@@ -47,6 +47,11 @@ internal sealed record RotationModel
         var candidates = family.Known.Where(g => g <= target).ToList();
         return candidates.Count > 0 ? candidates[^1] : family.Known.Min;
     }
+
+    /// <summary>1: the other client; anything else: the family's own.</summary>
+    public static string ResolveClient(ModelFamily family, int choice) => choice == 1 ? OtherClient(family.ClientId) : family.ClientId;
+
+    public static string OtherClient(string clientId) => clientId == ModelSettings.WebClient ? ModelSettings.SpaClient : ModelSettings.WebClient;
 
     /// <summary>0–2: the family's own binding; 3: none; 4: a wrong one.</summary>
     public static string? ResolveBinding(ModelFamily family, int choice) => ((uint)choice % 5) switch
@@ -104,11 +109,11 @@ internal sealed record RotationModel
         return this with { Families = Families.Add(family), Last = step with { Now = Now } };
     }
 
-    public RotationModel Rotate(int slot, int behind, int bindingChoice, StoreFault fault) =>
-        Present(StepKind.Rotate, slot, behind, bindingChoice, fault);
+    public RotationModel Rotate(int slot, int behind, int bindingChoice, int clientChoice, StoreFault fault) =>
+        Present(StepKind.Rotate, slot, behind, bindingChoice, clientChoice, fault);
 
-    public RotationModel Inspect(int slot, int behind, int bindingChoice) =>
-        Present(StepKind.Inspect, slot, behind, bindingChoice, StoreFault.None);
+    public RotationModel Inspect(int slot, int behind, int bindingChoice, int clientChoice) =>
+        Present(StepKind.Inspect, slot, behind, bindingChoice, clientChoice, StoreFault.None);
 
     /// <summary>Several tabs present the same token at the same instant with the right binding.</summary>
     public RotationModel Burst(int slot, int behind, int size)
@@ -119,12 +124,12 @@ internal sealed record RotationModel
         }
 
         var generation = ResolveGeneration(family, behind);
-        var facts = Facts(family, generation, family.Binding);
+        var facts = Facts(family, generation, family.Binding) with { ClientId = family.ClientId };
         var expected = ImmutableArray.CreateBuilder<Expectation>(size);
         var current = family;
         for (var i = 0; i < size; i++)
         {
-            expected.Add(Classify(current, generation, current.Binding, Now, commit: true, out current, out _));
+            expected.Add(Classify(current, generation, family.ClientId, current.Binding, Now, commit: true, out current, out _));
         }
 
         // Every presenter that got a token learns the same one: the generation current after the burst.
@@ -136,7 +141,7 @@ internal sealed record RotationModel
         return With(facts with { Kind = StepKind.Burst, BurstSize = size, Expected = expected.ToImmutable() }, current);
     }
 
-    public RotationModel RevokeToken(int slot, int behind)
+    public RotationModel RevokeToken(int slot, int behind, int clientChoice)
     {
         if (Pick(slot) is not { } family)
         {
@@ -144,8 +149,9 @@ internal sealed record RotationModel
         }
 
         var generation = ResolveGeneration(family, behind);
-        var step = Facts(family, generation, family.Binding) with { Kind = StepKind.RevokeToken };
-        if (family.Pruned || family.Revoked)
+        var client = ResolveClient(family, clientChoice);
+        var step = Facts(family, generation, family.Binding) with { Kind = StepKind.RevokeToken, ClientId = client, OtherClient = client != family.ClientId };
+        if (family.Pruned || family.Revoked || step.OtherClient)
         {
             return With(step with { ExpectedCount = 0 }, family);
         }
@@ -244,43 +250,32 @@ internal sealed record RotationModel
         }
 
         var generation = family is null ? -1 : ResolveGeneration(family, behind);
-        var cause = family is null ? OutcomeCause.Malformed : ForgedCause(family, generation, forgery);
         var step = new Step
         {
             Kind = StepKind.Forge,
             Family = family?.Index ?? -1,
             Generation = generation,
+            ClientId = family?.ClientId ?? ModelSettings.WebClient,
             Forgery = forgery,
             Peer = family is not null && forgery.Kind == ForgeryKind.OtherFamilyId ? OtherFamily(family, forgery.Position)?.Index ?? -1 : -1,
-            Binding = viaRevoke ? "revoke" : null,
-            Expected = [new Expectation(RotationOutcome.Invalid, cause, 0)],
+            ViaRevoke = viaRevoke,
+            Expected = [ForgedAnswer(generation, forgery)],
             ExpectedCount = 0,
         };
         return With(step);
     }
 
-    /// <summary>What the engine says about a forged string (always Invalid; the cause depends on how far the
-    /// forgery gets: the codec, the family lookup, the key, the chain walk).</summary>
-    private OutcomeCause ForgedCause(ModelFamily family, int generation, Forgery forgery)
+    /// <summary>What the engine says about a forged string: always Invalid, before any store access (invariant 12).
+    /// The cause says how far the string got: the codec (Malformed), the key lookup (UnknownKey), the tag
+    /// (NotAuthentic). Where it depends on bytes the model does not see, any of those.</summary>
+    private static Expectation ForgedAnswer(int generation, Forgery forgery) => forgery.Kind switch
     {
-        switch (forgery.Kind)
-        {
-            case ForgeryKind.FamilyIdBitFlip:
-                return OutcomeCause.UnknownFamily;
-            case ForgeryKind.UnknownKey:
-                return family.Pruned ? OutcomeCause.UnknownFamily : OutcomeCause.UnknownKey;
-            case ForgeryKind.SecretBitFlip:
-                return family.Pruned ? OutcomeCause.UnknownFamily : OutcomeCause.NotAuthentic;
-            case ForgeryKind.GenerationBitFlip:
-                var flipped = generation ^ (1 << (forgery.Bit % 32));
-                return flipped < 0 ? OutcomeCause.Malformed : ChainCause(family, flipped);
-            case ForgeryKind.OtherFamilyId:
-                var other = OtherFamily(family, forgery.Position);
-                return other is null ? ChainCause(family, generation) : ChainCause(other, generation);
-            default:
-                return OutcomeCause.Malformed;
-        }
-    }
+        ForgeryKind.RandomText or ForgeryKind.CharacterBitFlip => Expectation.Refused(OutcomeCause.Malformed, OutcomeCause.UnknownKey, OutcomeCause.NotAuthentic),
+        ForgeryKind.Truncated or ForgeryKind.Extended or ForgeryKind.UpperCasePrefix or ForgeryKind.OldPrefix or ForgeryKind.Whitespace => Expectation.Refused(OutcomeCause.Malformed),
+        ForgeryKind.FingerprintBitFlip or ForgeryKind.UnknownKey => Expectation.Refused(OutcomeCause.UnknownKey),
+        ForgeryKind.GenerationBitFlip when (generation ^ (1 << (forgery.Bit % 32))) < 0 => Expectation.Refused(OutcomeCause.Malformed),
+        _ => Expectation.Refused(OutcomeCause.NotAuthentic),
+    };
 
     /// <summary>The family whose id an <see cref="ForgeryKind.OtherFamilyId"/> forgery borrows (null: none, so the
     /// secret is flipped instead).</summary>
@@ -288,22 +283,6 @@ internal sealed record RotationModel
     {
         var others = Families.Where(f => f.Index != family.Index).ToList();
         return others.Count == 0 ? null : others[(int)((uint)position % (uint)others.Count)];
-    }
-
-    private static OutcomeCause ChainCause(ModelFamily family, int generation)
-    {
-        if (family.Pruned)
-        {
-            return OutcomeCause.UnknownFamily;
-        }
-
-        if (family.Foreign)
-        {
-            return OutcomeCause.UnknownKey;
-        }
-
-        var behind = family.Generation - generation;
-        return behind > family.Policy.MaxGenerations ? OutcomeCause.TooFarBehind : OutcomeCause.NotAuthentic;
     }
 
     // ---- the rules ----------------------------------------------------------------------------------------
@@ -323,7 +302,7 @@ internal sealed record RotationModel
         };
     }
 
-    private RotationModel Present(StepKind kind, int slot, int behind, int bindingChoice, StoreFault fault)
+    private RotationModel Present(StepKind kind, int slot, int behind, int bindingChoice, int clientChoice, StoreFault fault)
     {
         if (Pick(slot) is not { } family)
         {
@@ -332,13 +311,14 @@ internal sealed record RotationModel
 
         var generation = ResolveGeneration(family, behind);
         var binding = ResolveBinding(family, bindingChoice);
-        var step = Facts(family, generation, binding) with { Kind = kind, Fault = fault };
+        var client = ResolveClient(family, clientChoice);
+        var step = Facts(family, generation, binding) with { Kind = kind, Fault = fault, ClientId = client, OtherClient = client != family.ClientId };
         if (fault == StoreFault.Unavailable)
         {
             return With(step with { Expected = [Expectation.Fault] }, family);
         }
 
-        var expected = Classify(family, generation, binding, Now, commit: kind == StepKind.Rotate, out var after, out _);
+        var expected = Classify(family, generation, client, binding, Now, commit: kind == StepKind.Rotate, out var after, out _);
         if (kind == StepKind.Rotate && expected.Succeeded)
         {
             var lost = fault == StoreFault.ResponseLost && expected.Outcome == RotationOutcome.Rotated;
@@ -355,42 +335,43 @@ internal sealed record RotationModel
         return With(step with { Expected = [expected] }, after);
     }
 
-    /// <summary>SEMANTICS.md §5–§6: the answer to presenting generation <paramref name="generation"/> of
-    /// <paramref name="family"/> with <paramref name="binding"/> at <paramref name="now"/>.</summary>
-    private static Expectation Classify(ModelFamily family, int generation, string? binding, long now, bool commit, out ModelFamily after, out OutcomeCause grace)
+    /// <summary>docs/semantics.md §5–§6: the answer to presenting generation <paramref name="generation"/> of
+    /// <paramref name="family"/> as <paramref name="client"/> with <paramref name="binding"/> at <paramref name="now"/>.</summary>
+    private static Expectation Classify(ModelFamily family, int generation, string client, string? binding, long now, bool commit, out ModelFamily after, out OutcomeCause grace)
     {
         after = family;
         grace = OutcomeCause.None;
-        if (family.Pruned)
-        {
-            return new(RotationOutcome.Invalid, OutcomeCause.UnknownFamily, 0);
-        }
-
         if (family.Foreign)
         {
-            return new(RotationOutcome.Invalid, OutcomeCause.UnknownKey, 0);
+            return Expectation.Refused(OutcomeCause.UnknownKey);
+        }
+
+        if (family.Pruned)
+        {
+            return Expectation.Answer(RotationOutcome.Invalid, OutcomeCause.UnknownFamily, 0);
+        }
+
+        if (client != family.ClientId)
+        {
+            return Expectation.Answer(RotationOutcome.Invalid, OutcomeCause.ClientMismatch, 0);
         }
 
         var policy = family.Policy;
         var behind = family.Generation - generation;
-        if (behind > policy.MaxGenerations)
-        {
-            return new(RotationOutcome.Invalid, OutcomeCause.TooFarBehind, 0);
-        }
-
         if (family.Revoked)
         {
-            return new(RotationOutcome.Revoked, OutcomeCause.FamilyRevoked, family.Generation);
+            return Expectation.Answer(RotationOutcome.Revoked, OutcomeCause.FamilyRevoked, family.Generation);
         }
 
         if (now >= family.FamilyExpiresAt)
         {
-            return new(RotationOutcome.Expired, OutcomeCause.FamilyExpired, family.Generation);
+            return Expectation.Answer(RotationOutcome.Expired, OutcomeCause.FamilyExpired, family.Generation);
         }
 
+        // The presented token's own idle expiry when it is current; the current token's when it is retired.
         if (now >= family.TokenExpiresAt)
         {
-            return new(RotationOutcome.Expired, OutcomeCause.TokenExpired, family.Generation);
+            return Expectation.Answer(RotationOutcome.Expired, OutcomeCause.TokenExpired, family.Generation);
         }
 
         var bindingMatches = family.Binding is null || family.Binding == binding;
@@ -403,7 +384,7 @@ internal sealed record RotationModel
 
             if (family.Generation >= policy.MaxGenerations)
             {
-                return new(RotationOutcome.Expired, OutcomeCause.GenerationLimit, family.Generation);
+                return Expectation.Answer(RotationOutcome.Expired, OutcomeCause.GenerationLimit, family.Generation);
             }
 
             if (commit)
@@ -411,7 +392,7 @@ internal sealed record RotationModel
                 after = family with { IssuedAt = family.IssuedAt.Add(now) };
             }
 
-            return new(RotationOutcome.Rotated, OutcomeCause.None, commit ? family.Generation + 1 : family.Generation);
+            return Expectation.Answer(RotationOutcome.Rotated, OutcomeCause.None, commit ? family.Generation + 1 : family.Generation);
         }
 
         grace = GraceRule(family, generation, now);
@@ -422,7 +403,7 @@ internal sealed record RotationModel
                 after = family with { Revoked = true, RevokedAt = now };
             }
 
-            return new(RotationOutcome.ReuseDetected, grace, family.Generation);
+            return Expectation.Answer(RotationOutcome.ReuseDetected, grace, family.Generation);
         }
 
         if (!bindingMatches)
@@ -435,13 +416,13 @@ internal sealed record RotationModel
             after = family with { Replays = family.Replays.SetItem(generation, Math.Min(family.ReplaysOf(generation) + 1, ushort.MaxValue)) };
         }
 
-        return new(RotationOutcome.GraceReplay, OutcomeCause.WithinGrace, family.Generation);
+        return Expectation.Answer(RotationOutcome.GraceReplay, OutcomeCause.WithinGrace, family.Generation);
     }
 
     private static Expectation Mismatch(ModelFamily family, long now, bool commit, out ModelFamily after)
     {
         after = commit && family.Policy.BindingMismatchRevokes ? family with { Revoked = true, RevokedAt = now } : family;
-        return new(RotationOutcome.BindingMismatch, OutcomeCause.BindingMismatch, family.Generation);
+        return Expectation.Answer(RotationOutcome.BindingMismatch, OutcomeCause.BindingMismatch, family.Generation);
     }
 
     /// <summary>The grace rule for a retired generation: window on, within depth, inside the window since its

@@ -32,18 +32,50 @@ internal enum StoreFault
     ResponseLost,
 }
 
-/// <summary>What the specification says one presentation of a token answers.</summary>
-internal readonly record struct Expectation(RotationOutcome Outcome, OutcomeCause Cause, int Generation)
+/// <summary>What the specification says one presentation of a token answers: an outcome with its cause and the
+/// family's generation afterwards, the documented store fault, or a refusal before any store access whose exact
+/// cause depends on bytes the model does not see (a flipped character may land in the fingerprint or elsewhere).</summary>
+internal sealed record Expectation
 {
-    public static readonly Expectation Fault = new((RotationOutcome)(-1), OutcomeCause.None, 0);
+    private Expectation()
+    {
+    }
 
-    public bool IsFault => (int)Outcome == -1;
+    public RotationOutcome Outcome { get; private init; }
+
+    public ImmutableArray<OutcomeCause> Causes { get; private init; } = [];
+
+    public int Generation { get; private init; }
+
+    /// <summary>The engine must throw <see cref="Storage.RotationStoreException"/>.</summary>
+    public bool IsFault { get; private init; }
+
+    /// <summary>Invalid before any store access (invariant 12): the generation is not known.</summary>
+    public bool RefusedBeforeStore { get; private init; }
+
+    public static Expectation Fault { get; } = new() { IsFault = true };
+
+    public static Expectation Answer(RotationOutcome outcome, OutcomeCause cause, int generation) =>
+        new() { Outcome = outcome, Causes = [cause], Generation = outcome == RotationOutcome.Invalid ? 0 : generation };
+
+    public static Expectation Refused(params OutcomeCause[] causes) =>
+        new() { Outcome = RotationOutcome.Invalid, Causes = [.. causes], RefusedBeforeStore = true };
+
+    public OutcomeCause Cause => Causes.IsDefaultOrEmpty ? OutcomeCause.None : Causes[0];
 
     public bool Succeeded => Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
 
-    public override string ToString() => IsFault
-        ? "store fault"
-        : Outcome == RotationOutcome.Invalid ? $"{Outcome} ({Cause})" : $"{Outcome} ({Cause}) gen {Generation}";
+    /// <summary>Whether the engine's answer is this one.</summary>
+    public bool Matches(RotationResult result) =>
+        !IsFault && result.Outcome == Outcome && Causes.Contains(result.Cause) && (Outcome == RotationOutcome.Invalid || result.Generation == Generation);
+
+    public override string ToString() => IsFault ? "store fault"
+        : Outcome == RotationOutcome.Invalid ? $"{Outcome} ({string.Join(" or ", Causes)})"
+        : $"{Outcome} ({Cause}) gen {Generation}";
+
+    /// <summary>The same text for an answer, for comparing bursts as multisets.</summary>
+    public static string Describe(RotationResult result) =>
+        result.Outcome == RotationOutcome.Invalid ? $"{result.Outcome} ({result.Cause})" : $"{result.Outcome} ({result.Cause}) gen {result.Generation}";
 }
 
 /// <summary>
@@ -64,13 +96,20 @@ internal sealed record Step
 
     public string? Subject { get; init; }
 
+    /// <summary>The family's client (Issue) or the presenting client (Rotate, Inspect, Burst, RevokeToken, Forge).</summary>
     public string? ClientId { get; init; }
+
+    /// <summary>The presenting client is not the family's (invariant 13).</summary>
+    public bool OtherClient { get; init; }
 
     public int BurstSize { get; init; }
 
     public long AdvanceMs { get; init; }
 
     public Forgery? Forgery { get; init; }
+
+    /// <summary>The forged string goes to Revoke rather than Rotate.</summary>
+    public bool ViaRevoke { get; init; }
 
     /// <summary>The family whose id an <see cref="ForgeryKind.OtherFamilyId"/> forgery borrows, or -1.</summary>
     public int Peer { get; init; } = -1;
@@ -104,11 +143,13 @@ internal sealed record Step
         var expected = Kind switch
         {
             StepKind.RevokeToken or StepKind.RevokeFamily => ExpectedCount == 1 ? "true" : "false",
+            StepKind.Forge when ViaRevoke => "false",
             StepKind.RevokeSubject or StepKind.ListFamilies or StepKind.Prune => ExpectedCount.ToString(CultureInfo.InvariantCulture),
             StepKind.Advance or StepKind.Skip or StepKind.Issue or StepKind.IssueForeign => "",
             _ => string.Join(", ", Expected),
         };
         var target = Family < 0 ? "" : Generation < 0 ? $" family #{Family}" : $" family #{Family} token gen {Generation}";
-        return expected.Length == 0 ? $"t+{Now - ModelSettings.Epoch} ms{target}" : $"t+{Now - ModelSettings.Epoch} ms{target}: expect {expected}";
+        var by = OtherClient ? $" by {ClientId}" : "";
+        return expected.Length == 0 ? $"t+{Now - ModelSettings.Epoch} ms{target}{by}" : $"t+{Now - ModelSettings.Epoch} ms{target}{by}: expect {expected}";
     }
 }
