@@ -11,13 +11,14 @@ namespace RotationEngine.Sqlite;
 
 /// <summary>
 /// The embedded default store: families in one SQLite file, in WAL mode. A rotation is one
-/// <c>UPDATE … RETURNING</c> statement (a compare-and-swap on id, generation, digest, key, status, expiries,
-/// generation limit and binding), run as a prepared statement on a pooled connection. Safe under many threads
-/// and several processes sharing the file: SQLite's write lock serialises the statements, and the busy
-/// timeout makes a writer wait for it. The file holds no token and no secret, only SHA-256 digests.
+/// <c>UPDATE … RETURNING</c> statement (a compare-and-swap on id, generation, digest, key, client, status, the presented
+/// token's idle expiry, the family's expiry, generation limit and binding), run as a prepared statement on a pooled
+/// connection. Safe under many threads and several processes sharing the file: SQLite's write lock serialises the
+/// statements, and the busy timeout makes a writer wait for it. The file holds no token and no secret: only keyed
+/// digests of the current secrets and the engine's seals (docs/sqlite.md).
 /// </summary>
-/// <remarks>Opening the store creates the file if needed and migrates its schema (versioned with
-/// <c>PRAGMA user_version</c>). Faults (I/O, lock timeouts, corruption) are thrown as
+/// <remarks>Opening the store creates the file if needed (on Unix with mode 0600), switches it to WAL and migrates its
+/// schema (versioned with <c>PRAGMA user_version</c>). Faults (I/O, lock timeouts, corruption) are thrown as
 /// <see cref="RotationStoreException"/>, whose message never holds the path, the connection string or a
 /// parameter value.</remarks>
 public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposable
@@ -49,7 +50,8 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
             BusyTimeout = options.BusyTimeout,
             PoolSize = options.PoolSize,
         };
-        var connectionString = settings.BuildConnectionString().ToString();
+        var builder = settings.BuildConnectionString();
+        var connectionString = builder.ToString();
         _commandTimeoutSeconds = settings.CommandTimeoutSeconds;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("RotationEngine.Sqlite");
         _pool = new SessionPool(settings.PoolSize, () => SqliteSession.Open(connectionString, settings));
@@ -57,6 +59,7 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         SqliteSession? first = null;
         try
         {
+            DatabaseFile.CreateIfMissing(builder);
             first = SqliteSession.Open(connectionString, settings);
             var journalMode = SchemaMigrator.Migrate(first.Connection, _logger);
             Log.Opened(_logger, Schema.CurrentVersion, journalMode, settings.Synchronous.ToString(), settings.PoolSize);
@@ -80,30 +83,19 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
     public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(family);
-        return new ValueTask(ExecuteAsync(
-            "Create",
-            (family, timeout: _commandTimeoutSeconds),
-            static async (session, state, cancellationToken) =>
-            {
-                try
-                {
-                    await session.Connection.ExecuteAsync(new CommandDefinition(
-                        Sql.Insert, FamilyRows.InsertParameters(state.family), commandTimeout: state.timeout, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                }
-                catch (SqliteException exception) when (exception.SqliteExtendedErrorCode == ConstraintPrimaryKey)
-                {
-                    throw new RotationStoreException($"Family {state.family.Id} already exists.");
-                }
+        if (family.Digest is null || family.Seal is null || family.Ledger is null)
+        {
+            return ValueTask.FromException(new ArgumentException("The family record is incomplete.", nameof(family)));
+        }
 
-                return true;
-            },
-            cancellationToken).AsTask());
+        var pending = Execute("Create", family, static (session, family) => session.Insert(family), cancellationToken);
+        return pending.IsCompletedSuccessfully ? ValueTask.CompletedTask : new ValueTask(pending.AsTask());
     }
 
     /// <inheritdoc />
     public ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
     {
-        if (command.ExpectedDigest is null || command.NewDigest is null || command.KeyId is null || command.LedgerSlot is null)
+        if (command.ExpectedDigest is null || command.NewDigest is null || command.KeyId is null || command.ClientId is null || command.LedgerSlot is null)
         {
             return ValueTask.FromException<FamilyRecord?>(new ArgumentException("The rotation command is incomplete.", nameof(command)));
         }
@@ -131,7 +123,7 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
     public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
         ExecuteAsync(
             "Revoke",
-            (parameters: new { id = id.ToByteArray(), reason = (int)reason, now = FamilyRows.Millis(now) }, timeout: _commandTimeoutSeconds),
+            (parameters: new { id = id.Value.ToByteArray(), reason = (int)reason, now = FamilyColumns.Milliseconds(now) }, timeout: _commandTimeoutSeconds),
             static async (session, state, cancellationToken) => await session.Connection.ExecuteAsync(
                 new CommandDefinition(Sql.Revoke, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken)).ConfigureAwait(false) == 1,
             cancellationToken);
@@ -142,7 +134,7 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         ArgumentNullException.ThrowIfNull(subject);
         return ExecuteAsync(
             "RevokeSubject",
-            (parameters: new { subject, reason = (int)reason, now = FamilyRows.Millis(now) }, timeout: _commandTimeoutSeconds),
+            (parameters: new { subject, reason = (int)reason, now = FamilyColumns.Milliseconds(now) }, timeout: _commandTimeoutSeconds),
             static (session, state, cancellationToken) => new ValueTask<int>(session.Connection.ExecuteAsync(
                 new CommandDefinition(Sql.RevokeSubject, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken))),
             cancellationToken);
@@ -154,7 +146,7 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         ArgumentNullException.ThrowIfNull(subject);
         return ExecuteAsync(
             "ListActive",
-            (parameters: new { subject, now = FamilyRows.Millis(now) }, timeout: _commandTimeoutSeconds),
+            (parameters: new { subject, now = FamilyColumns.Milliseconds(now) }, timeout: _commandTimeoutSeconds),
             static async (session, state, cancellationToken) =>
             {
                 var families = new List<FamilyRecord>();
@@ -168,6 +160,8 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
                     }
                 }
 
+                FamilyRows.SortForListing(families);
+
                 return (IReadOnlyList<FamilyRecord>)families;
             },
             cancellationToken);
@@ -179,7 +173,7 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         return ExecuteAsync(
             "Prune",
-            (parameters: new { cutoff = FamilyRows.Millis(cutoff), batch = batchSize }, timeout: _commandTimeoutSeconds),
+            (parameters: new { cutoff = FamilyColumns.Milliseconds(cutoff), batch = batchSize }, timeout: _commandTimeoutSeconds),
             static (session, state, cancellationToken) => new ValueTask<int>(session.Connection.ExecuteAsync(
                 new CommandDefinition(Sql.Prune, state.parameters, commandTimeout: state.timeout, cancellationToken: cancellationToken))),
             cancellationToken);
@@ -198,8 +192,6 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         Dispose();
         return ValueTask.CompletedTask;
     }
-
-    private const int ConstraintPrimaryKey = 1555; // SQLITE_CONSTRAINT_PRIMARYKEY
 
     /// <summary>Runs a synchronous statement on a pooled session; completes synchronously when a session is free.</summary>
     private ValueTask<T> Execute<TState, T>(string operation, TState state, Func<SqliteSession, TState, T> body, CancellationToken cancellationToken)
@@ -235,6 +227,12 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
             var result = body(session, state);
             healthy = true;
             return result;
+        }
+        catch (RotationStoreException)
+        {
+            // An expected refusal raised by the body (a duplicate id, a row of the wrong shape): the connection is fine.
+            healthy = true;
+            throw;
         }
         catch (Exception exception) when (IsFault(exception))
         {

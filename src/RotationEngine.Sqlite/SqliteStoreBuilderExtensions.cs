@@ -14,8 +14,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteStoreBuilderExtensions
 {
     /// <summary>
-    /// Keeps families in a SQLite file (<see cref="SqliteFamilyStore"/>, a singleton opened on first use and
-    /// disposed with the container). The options are validated at start-up. Replaces an earlier store choice.
+    /// Keeps families in a SQLite file (<see cref="SqliteFamilyStore"/>, a singleton disposed with the container). In a
+    /// host the options are validated when it starts (a missing directory is named), then the engine's start-up opens
+    /// the store: the file is created, switched to WAL and migrated before the first request. Replaces an earlier store
+    /// choice.
     /// </summary>
     /// <example><code>services.AddRotationEngine(o => …).UseSqliteStore(o => o.DatabasePath = "tokens.db");</code></example>
     public static RotationEngineBuilder UseSqliteStore(this RotationEngineBuilder builder, Action<SqliteStoreOptions> configure)

@@ -18,12 +18,14 @@ public sealed class SqliteStoreOptions
     /// <summary>The largest <see cref="BusyTimeout"/>: 10 minutes.</summary>
     public static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMinutes(10);
 
-    /// <summary>The database file; created (with its schema) if missing. Its directory must exist.</summary>
+    /// <summary>The database file; created (with its schema, and on Unix with mode 0600, as SQLite then creates its
+    /// <c>-wal</c> and <c>-shm</c> files) if missing. Its directory must exist: validation names it when it does not.</summary>
     public string? DatabasePath { get; set; }
 
     /// <summary>A Microsoft.Data.Sqlite connection string naming a database file, for settings a path cannot
     /// express (for example <c>Mode=ReadOnly</c>). Pooling is always off: the store keeps its own pool of open
-    /// connections with prepared statements.</summary>
+    /// connections with prepared statements. A plain file path in it is treated as <see cref="DatabasePath"/> is (its
+    /// directory must exist; a new file gets mode 0600); a <c>file:</c> URI is left to SQLite.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary><c>PRAGMA synchronous</c>: <see cref="SqliteSynchronousMode.Normal"/> (default) or
@@ -115,6 +117,40 @@ public sealed class SqliteStoreOptions
             return $"{option} names an in-memory database; the SQLite store needs a file (each pooled connection would see its own database). Use the in-memory store instead.";
         }
 
+        // A missing directory is a configuration error, reported at start-up with the directory's name (a path is not a
+        // secret; the connection string itself is never repeated). SQLite would only say "unable to open database file".
+        if (FilePath(builder) is { } path && Path.GetDirectoryName(path) is { Length: > 0 } directory && !Directory.Exists(directory))
+        {
+            return $"{option}: the directory '{directory}' does not exist.";
+        }
+
         return null;
+    }
+
+    /// <summary>The full path of the database file, or null when the data source is a URI (left to SQLite).</summary>
+    internal static string? FilePath(SqliteConnectionStringBuilder builder)
+    {
+        var source = builder.DataSource;
+        if (string.IsNullOrWhiteSpace(source) || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        // As Microsoft.Data.Sqlite resolves it when it opens the connection.
+        const string DataDirectory = "|DataDirectory|";
+        if (source.StartsWith(DataDirectory, StringComparison.OrdinalIgnoreCase))
+        {
+            var root = AppDomain.CurrentDomain.GetData("DataDirectory") as string;
+            source = Path.Combine(string.IsNullOrEmpty(root) ? AppDomain.CurrentDomain.BaseDirectory : root, source[DataDirectory.Length..]);
+        }
+
+        try
+        {
+            return Path.GetFullPath(source);
+        }
+        catch (Exception exception) when (exception is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
     }
 }

@@ -13,12 +13,12 @@ public sealed class ConcurrencyTests
         using var database = new TestDatabase();
         using var store = database.OpenStore(poolSize: 8);
         var engine = Fixtures.Engine(store, Fixtures.Clock());
-        var issued = await engine.IssueAsync("alice", "web");
+        var issued = await engine.IssueAsync("alice", Fixtures.Client);
         var token = issued.Token;
 
         for (var round = 1; round <= 15; round++)
         {
-            var results = await Race(() => engine.RotateAsync(token).AsTask());
+            var results = await Race(() => engine.RotateAsync(token, Fixtures.Client).AsTask());
             var rotated = Assert.Single(results, r => r.Outcome == RotationOutcome.Rotated);
             Assert.Equal(round, rotated.Generation);
             Assert.All(results, r =>
@@ -40,9 +40,9 @@ public sealed class ConcurrencyTests
         using var database = new TestDatabase();
         using var store = database.OpenStore(poolSize: 8);
         var engine = Fixtures.Engine(store, Fixtures.Clock(), RotationPolicy.Default with { GraceWindow = TimeSpan.Zero });
-        var issued = await engine.IssueAsync("alice", "web");
+        var issued = await engine.IssueAsync("alice", Fixtures.Client);
 
-        var results = await Race(() => engine.RotateAsync(issued.Token).AsTask());
+        var results = await Race(() => engine.RotateAsync(issued.Token, Fixtures.Client).AsTask());
 
         Assert.Single(results, r => r.Outcome == RotationOutcome.Rotated);
         Assert.All(results.Where(r => r.Outcome != RotationOutcome.Rotated), r =>
@@ -60,8 +60,7 @@ public sealed class ConcurrencyTests
         for (var generation = 0; generation < 10; generation++)
         {
             var current = (await store.FindAsync(family.Id))!;
-            var command = new RotationCommand(family.Id, generation, current.Digest, Fixtures.Family(Fixtures.Start).Digest, "k1", null,
-                Fixtures.Start.AddSeconds(generation), GraceLedger.NewSlot(Fixtures.Start.AddSeconds(generation)));
+            var command = Fixtures.Rotation(current, Fixtures.Start.AddSeconds(generation));
             var results = await Race(() => store.TryRotateAsync(command).AsTask());
             var winner = Assert.Single(results, r => r is not null);
             Assert.Equal(generation + 1, winner!.Generation);

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using RotationEngine.Sqlite.Internal;
 using RotationEngine.Storage;
 
 namespace RotationEngine.Sqlite.Tests;
@@ -20,8 +22,8 @@ public sealed class DependencyInjectionTests
             store = Assert.IsType<SqliteFamilyStore>(provider.GetRequiredService<IFamilyStore>());
             Assert.Same(store, provider.GetRequiredService<SqliteFamilyStore>());
             var engine = provider.GetRequiredService<RefreshTokenEngine>();
-            var issued = await engine.IssueAsync("alice", "web");
-            Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token)).Outcome);
+            var issued = await engine.IssueAsync("alice", Fixtures.Client);
+            Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, Fixtures.Client)).Outcome);
             Assert.Equal(1L, database.Scalar("SELECT generation FROM families"));
         }
 
@@ -38,5 +40,53 @@ public sealed class DependencyInjectionTests
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqliteStoreOptions>>().Value);
         Assert.Contains(error.Failures, f => f.Contains("SqliteStoreOptions.PoolSize", StringComparison.Ordinal));
         Assert.Contains(error.Failures, f => f.Contains("SqliteStoreOptions.DatabasePath or SqliteStoreOptions.ConnectionString is required", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_host_whose_database_directory_is_missing_does_not_start_and_names_the_directory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "re-sqlite-missing-" + Guid.NewGuid().ToString("N"), "var", "lib", "x");
+        using var host = Host(o => o.DatabasePath = Path.Combine(directory, "tokens.db"));
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains($"SqliteStoreOptions.DatabasePath: the directory '{directory}' does not exist.", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(directory));
+    }
+
+    [Fact]
+    public async Task A_host_opens_the_store_when_it_starts_before_any_request()
+    {
+        using var database = new TestDatabase();
+        using var host = Host(o => o.DatabasePath = database.Path);
+        Assert.False(File.Exists(database.Path));
+
+        await host.StartAsync();
+        try
+        {
+            // Created, in WAL mode and migrated by the start-up alone.
+            Assert.True(File.Exists(database.Path));
+            Assert.Equal((long)Schema.CurrentVersion, database.Scalar("PRAGMA user_version"));
+            Assert.Equal("wal", database.Scalar("PRAGMA journal_mode"));
+            if (!OperatingSystem.IsWindows())
+            {
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(database.Path));
+            }
+
+            var engine = host.Services.GetRequiredService<RefreshTokenEngine>();
+            var issued = await engine.IssueAsync("alice", Fixtures.Client);
+            Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, Fixtures.Client)).Outcome);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    private static IHost Host(Action<SqliteStoreOptions> configure)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
+        builder.Services.AddRotationEngine(o => o.Keys.Add(new KeyOptions { Id = "k1", Secret = Fixtures.NewKeyBase64() }))
+            .UseSqliteStore(configure);
+        return builder.Build();
     }
 }

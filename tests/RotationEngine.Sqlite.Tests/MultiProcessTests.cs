@@ -24,7 +24,7 @@ public sealed class MultiProcessTests
             // Deep grace so that a process that falls a few rotations behind replays rather than trips reuse.
             var policy = RotationPolicy.Default with { GraceDepth = RotationPolicy.MaxGraceDepth, GraceWindow = TimeSpan.FromHours(1) };
             var engine = Fixtures.Engine(store, TimeProvider.System, policy, key);
-            var issued = await engine.IssueAsync("alice", "web");
+            var issued = await engine.IssueAsync("alice", Fixtures.Client);
             familyId = issued.FamilyId;
             await File.WriteAllTextAsync(tokenFile, issued.Token);
         }
@@ -108,7 +108,7 @@ public sealed class MultiProcessTests
         using (var store = database.OpenStore())
         {
             var engine = Fixtures.Engine(store, TimeProvider.System, RotationPolicy.Default with { GraceWindow = TimeSpan.FromHours(1) }, key);
-            var issued = await engine.IssueAsync("alice", "web");
+            var issued = await engine.IssueAsync("alice", Fixtures.Client);
             familyId = issued.FamilyId;
             await File.WriteAllTextAsync(tokenFile, issued.Token);
         }
@@ -137,7 +137,7 @@ public sealed class MultiProcessTests
         // The token file is written after the commit and before the acknowledgement: it holds the current token,
         // or (killed between commit and file write) its predecessor, which grace replays.
         var engineAfter = Fixtures.Engine(check, TimeProvider.System, key: key);
-        var result = await engineAfter.RotateAsync(await File.ReadAllTextAsync(tokenFile));
+        var result = await engineAfter.RotateAsync(await File.ReadAllTextAsync(tokenFile), Fixtures.Client);
         Assert.True(result.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay, result.ToString());
     }
 
@@ -157,7 +157,7 @@ public sealed class MultiProcessTests
 
         using var store = database.OpenStore();
         var engine = Fixtures.Engine(store, new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds())), key: key);
-        var result = await engine.RotateAsync(await File.ReadAllTextAsync(tokenFile));
+        var result = await engine.RotateAsync(await File.ReadAllTextAsync(tokenFile), "child-client");
         Assert.Equal(RotationOutcome.Rotated, result.Outcome);
         Assert.Equal(1, result.Generation);
     }

@@ -1,3 +1,5 @@
+using RotationEngine.Storage;
+
 namespace RotationEngine.Sqlite.Tests;
 
 public sealed class PruneTests
@@ -47,6 +49,37 @@ public sealed class PruneTests
         foreach (var id in live)
         {
             Assert.NotNull(await store.FindAsync(id));
+        }
+    }
+
+    [Fact]
+    public async Task Prune_deletes_exactly_the_families_whose_PrunableAt_is_before_the_cutoff()
+    {
+        using var database = new TestDatabase();
+        using var store = database.OpenStore();
+        var random = new Random(20261201);
+        var families = Enumerable.Range(0, 300).Select(_ => RotationStatementTests.RandomFamily(random)).ToList();
+        foreach (var family in families)
+        {
+            await store.CreateAsync(family);
+        }
+
+        var cutoff = Fixtures.Start.AddMilliseconds(500_000);
+        var expected = families.Where(f => f.PrunableAt >= cutoff).Select(f => f.Id).ToHashSet();
+        Assert.InRange(expected.Count, 30, 270);
+
+        var deleted = 0;
+        int batch;
+        while ((batch = await store.PruneAsync(cutoff, 25)) > 0)
+        {
+            Assert.True(batch <= 25);
+            deleted += batch;
+        }
+
+        Assert.Equal(families.Count - expected.Count, deleted);
+        foreach (var family in families)
+        {
+            Assert.Equal(expected.Contains(family.Id), await store.FindAsync(family.Id) is not null);
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using RotationEngine.Sqlite.Internal;
 
 namespace RotationEngine.Sqlite.Tests;
@@ -28,10 +29,10 @@ public sealed class QueryPlanTests
             analyze.ExecuteNonQuery();
         }
 
-        var sql = (string)typeof(Sql).GetField(statement)!.GetValue(null)!;
+        var sql = (string)typeof(Sql).GetField(statement, BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!;
         using var command = connection.CreateCommand();
         command.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (var name in new[] { "@id", "@generation", "@expected_digest", "@new_digest", "@key_id", "@binding", "@now", "@slot", "@expected_ledger", "@new_ledger", "@reason", "@subject", "@cutoff", "@batch" })
+        foreach (var name in new[] { "@id", "@generation", "@expected_digest", "@new_digest", "@key_id", "@client_id", "@binding", "@issued_at", "@now", "@slot", "@expected_ledger", "@new_ledger", "@reason", "@subject", "@cutoff", "@batch" })
         {
             if (sql.Contains(name, StringComparison.Ordinal))
             {

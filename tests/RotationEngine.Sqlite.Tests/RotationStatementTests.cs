@@ -8,8 +8,6 @@ namespace RotationEngine.Sqlite.Tests;
 /// <see cref="RotationCommand.ApplyTo"/>, on many families and commands that each differ in a few fields.</summary>
 public sealed class RotationStatementTests
 {
-    private static readonly byte[] NoDigest = [];
-
     [Fact]
     public async Task The_update_statement_agrees_with_Matches_and_ApplyTo()
     {
@@ -17,7 +15,7 @@ public sealed class RotationStatementTests
         using var store = database.OpenStore();
         var random = new Random(20261127);
         var rotated = 0;
-        for (var i = 0; i < 400; i++)
+        for (var i = 0; i < 600; i++)
         {
             var family = RandomFamily(random);
             await store.CreateAsync(family);
@@ -32,10 +30,31 @@ public sealed class RotationStatementTests
         }
 
         // Both branches were exercised plenty.
-        Assert.InRange(rotated, 80, 320);
+        Assert.InRange(rotated, 100, 500);
     }
 
-    private static void AssertSame(FamilyRecord? expected, FamilyRecord? actual, string scenario)
+    [Fact]
+    public async Task The_presented_issue_time_decides_the_idle_expiry_not_the_rows_token_expiry()
+    {
+        using var database = new TestDatabase();
+        using var store = database.OpenStore();
+        var family = Fixtures.Family(Fixtures.Start);
+        await store.CreateAsync(family);
+        var expiredAt = Fixtures.Start + family.Policy.TokenLifetime;
+
+        // Somebody moved the row's token expiry to the far future: the presented token is still expired.
+        database.Execute("UPDATE families SET token_expires_at = @far", ("@far", FamilyColumns.Milliseconds(Fixtures.Start.AddYears(50))));
+        Assert.Null(await store.TryRotateAsync(Fixtures.Rotation(family, expiredAt)));
+        Assert.Equal(0L, database.Scalar("SELECT generation FROM families"));
+
+        // And a row whose expiry says "expired" does not stop a token whose own issue time is recent.
+        database.Execute("UPDATE families SET token_expires_at = 0");
+        var written = await store.TryRotateAsync(Fixtures.Rotation(family, expiredAt.AddMilliseconds(-1)));
+        Assert.NotNull(written);
+        Assert.Equal(expiredAt.AddMilliseconds(-1) + family.Policy.TokenLifetime, written.TokenExpiresAt);
+    }
+
+    internal static void AssertSame(FamilyRecord? expected, FamilyRecord? actual, string scenario)
     {
         if (expected is null || actual is null)
         {
@@ -44,26 +63,28 @@ public sealed class RotationStatementTests
         }
 
         Assert.True(expected.Digest.AsSpan().SequenceEqual(actual.Digest), $"{scenario}: digest");
-        Assert.Equal(expected with { Digest = NoDigest }, actual with { Digest = NoDigest });
+        Assert.True(expected.Seal.AsSpan().SequenceEqual(actual.Seal), $"{scenario}: seal");
+        Assert.Equal(expected with { Digest = [], Seal = [] }, actual with { Digest = [], Seal = [] });
     }
 
-    private static FamilyRecord RandomFamily(Random random)
+    internal static FamilyRecord RandomFamily(Random random)
     {
         var createdAt = Fixtures.Start.AddMilliseconds(random.Next(0, 1_000_000));
-        var policy = new RotationPolicy
-        {
-            TokenLifetime = TimeSpan.FromMilliseconds(random.Next(1_000, 100_000)),
-            FamilyLifetime = TimeSpan.FromMilliseconds(random.Next(1_000, 400_000)),
-            GraceWindow = TimeSpan.FromMilliseconds(random.Next(0, 900)),
-            GraceDepth = random.Next(1, RotationPolicy.MaxGraceDepth + 1),
-            GraceMaxReplays = random.Next(3) == 0 ? null : random.Next(1, 100),
-            BindingMismatchRevokes = random.Next(2) == 0,
-            MaxGenerations = random.Next(1, 40),
-        };
+        var policy = new PolicySnapshot(
+            TimeSpan.FromMilliseconds(random.Next(1_000, 100_000)),
+            TimeSpan.FromMilliseconds(random.Next(0, 900)),
+            random.Next(1, RotationPolicy.MaxGraceDepth + 1),
+            random.Next(3) == 0 ? null : random.Next(1, 100),
+            random.Next(2) == 0,
+            random.Next(1, 40));
         var generation = random.Next(0, 12);
+
+        // Up to one slot more than the depth keeps, so the statement's trimming is exercised.
         var slots = random.Next(0, policy.GraceDepth + 2);
         var ledger = string.Concat(Enumerable.Range(0, slots).Select(_ =>
-            random.NextInt64(0, 1L << 40).ToString("X12", CultureInfo.InvariantCulture) + random.Next(0, 65536).ToString("X4", CultureInfo.InvariantCulture)));
+            random.NextInt64(0, 1L << 40).ToString("X12", CultureInfo.InvariantCulture)
+            + random.Next(0, 65536).ToString("X4", CultureInfo.InvariantCulture)
+            + Convert.ToHexString(RandomNumberGenerator.GetBytes(GraceLedger.DigestPieceSize))));
         var revoked = random.Next(5) == 0;
         return new FamilyRecord
         {
@@ -74,15 +95,17 @@ public sealed class RotationStatementTests
             KeyId = "k" + random.Next(2),
             Metadata = random.Next(2) == 0 ? null : "scope openid é ✓",
             CreatedAt = createdAt,
-            FamilyExpiresAt = createdAt + policy.FamilyLifetime,
+            FamilyExpiresAt = createdAt.AddMilliseconds(random.Next(1_000, 400_000)),
+            // Unrelated to the presented issue time on purpose: the statement must not look at it.
             TokenExpiresAt = createdAt.AddMilliseconds(random.Next(1, 200_000)),
             Generation = generation,
-            Digest = RandomNumberGenerator.GetBytes(32),
+            Digest = Fixtures.NewDigest(),
             Ledger = ledger,
             Status = revoked ? FamilyStatus.Revoked : FamilyStatus.Active,
             RevokedAt = revoked ? createdAt.AddSeconds(1) : null,
             RevocationReason = revoked ? RevocationReason.SignOut : null,
             Policy = policy,
+            Seal = RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize),
         };
     }
 
@@ -90,16 +113,20 @@ public sealed class RotationStatementTests
     {
         // Usually right, sometimes wrong in one or more fields.
         bool Wrong() => random.Next(8) == 0;
-        var expectedDigest = Wrong() ? RandomNumberGenerator.GetBytes(32) : family.Digest.ToArray();
+        var expectedDigest = Wrong() ? Fixtures.NewDigest() : family.Digest.ToArray();
         var now = family.CreatedAt.AddMilliseconds(random.Next(0, 60_000));
+        var issuedAt = now.AddMilliseconds(-random.Next(0, (int)(family.Policy.TokenLifetime.TotalMilliseconds * 1.3)));
+        var newDigest = Fixtures.NewDigest();
         return new RotationCommand(
             family.Id,
             Wrong() ? family.Generation + random.Next(-1, 2) : family.Generation,
             expectedDigest,
-            RandomNumberGenerator.GetBytes(32),
+            newDigest,
             Wrong() ? "k9" : family.KeyId,
+            Wrong() ? "client-9" : family.ClientId,
             random.Next(5) switch { 0 => null, 1 => "binding-0", _ => family.Binding },
+            issuedAt,
             now,
-            GraceLedger.NewSlot(now));
+            GraceLedger.NewSlot(now, newDigest));
     }
 }

@@ -89,8 +89,54 @@ public sealed class SchemaTests
     }
 
     [Fact]
-    public void The_rotation_statement_shifts_the_ledger_by_the_core_slot_length()
+    public void The_table_has_the_canonical_columns_in_the_canonical_order()
     {
-        Assert.Contains($"(grace_depth + 1) * {GraceLedger.SlotLength})", Sql.Rotate, StringComparison.Ordinal);
+        using var database = new TestDatabase();
+        using (database.OpenStore())
+        {
+        }
+
+        using var connection = database.OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, type FROM pragma_table_info('families') ORDER BY cid";
+        var columns = new List<(string Name, string Type)>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                columns.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        Assert.Equal(FamilyColumns.All, columns.Select(c => c.Name));
+        Assert.All(columns.Where(c => c.Name is FamilyColumns.Id or FamilyColumns.Digest or FamilyColumns.Seal), c => Assert.Equal("BLOB", c.Type));
+    }
+
+    [Fact]
+    public void A_file_of_another_shape_with_the_same_version_is_refused_at_open()
+    {
+        // What a pre-contract-2 build left: version 1, a table without seal and with the old reason column.
+        using var database = new TestDatabase();
+        database.Execute("CREATE TABLE families (id BLOB NOT NULL PRIMARY KEY, subject TEXT NOT NULL, reason INTEGER) WITHOUT ROWID");
+        database.Execute("PRAGMA user_version = 1");
+        var error = Assert.Throws<RotationStoreException>(() => database.OpenStore());
+        Assert.Contains("does not have the columns of schema version 1", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(database.Directory, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_statements_use_the_canonical_column_list_and_the_core_slot_length()
+    {
+        Assert.Contains($"ledger = substr(@slot || ledger, 1, grace_depth * {GraceLedger.SlotLength})", Sql.Rotate, StringComparison.Ordinal);
+        Assert.EndsWith("RETURNING " + FamilyColumns.SelectList, Sql.Rotate, StringComparison.Ordinal);
+        Assert.StartsWith("SELECT " + FamilyColumns.SelectList + " FROM", Sql.Find, StringComparison.Ordinal);
+        Assert.StartsWith("SELECT " + FamilyColumns.SelectList + " FROM", Sql.ListActive, StringComparison.Ordinal);
+
+        // The idle expiry is the presented token's, never the row's.
+        Assert.Contains("@now < @issued_at + token_lifetime_ms", Sql.Rotate, StringComparison.Ordinal);
+        Assert.DoesNotContain("token_expires_at >", Sql.Rotate, StringComparison.Ordinal);
+        Assert.Contains("client_id = @client_id", Sql.Rotate, StringComparison.Ordinal);
+        Assert.Contains($"digest = zeroblob({FamilyColumns.DigestSize})", Sql.Revoke, StringComparison.Ordinal);
+        Assert.Contains($"digest = zeroblob({FamilyColumns.DigestSize})", Sql.RevokeSubject, StringComparison.Ordinal);
     }
 }

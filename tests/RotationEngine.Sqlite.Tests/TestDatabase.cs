@@ -23,7 +23,7 @@ public sealed class TestDatabase : IDisposable
     public SqliteFamilyStore OpenStore(ILoggerFactory? loggerFactory = null, int poolSize = SqliteStoreOptions.DefaultPoolSize) =>
         new(new SqliteStoreOptions { DatabasePath = Path, PoolSize = poolSize }, loggerFactory);
 
-    /// <summary>A plain connection for looking at the file from outside the store.</summary>
+    /// <summary>A plain connection for looking at (or editing) the file from outside the store.</summary>
     public SqliteConnection OpenConnection()
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path, Pooling = false }.ToString());
@@ -31,12 +31,31 @@ public sealed class TestDatabase : IDisposable
         return connection;
     }
 
-    public object? Scalar(string sql)
+    public object? Scalar(string sql, params (string Name, object? Value)[] parameters)
     {
         using var connection = OpenConnection();
         using var command = connection.CreateCommand();
         command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
         return command.ExecuteScalar();
+    }
+
+    /// <summary>Runs a statement on the file from outside the store; returns the rows changed.</summary>
+    public int Execute(string sql, params (string Name, object? Value)[] parameters)
+    {
+        using var connection = OpenConnection();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command.ExecuteNonQuery();
     }
 
     public void Dispose()
@@ -56,6 +75,8 @@ public sealed class TestDatabase : IDisposable
 /// <summary>Engines, keys and families for tests.</summary>
 public static class Fixtures
 {
+    public const string Client = "web";
+
     public static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     public static string NewKeyBase64() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -69,6 +90,9 @@ public static class Fixtures
 
     public static FakeTimeProvider Clock() => new(Start);
 
+    public static byte[] NewDigest() => RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize);
+
+    /// <summary>A family as a store sees it (the seal is random: stores never check it).</summary>
     public static FamilyRecord Family(DateTimeOffset now, string subject = "alice", RotationPolicy? policy = null, string? binding = null)
     {
         policy ??= RotationPolicy.Default;
@@ -76,7 +100,7 @@ public static class Fixtures
         {
             Id = FamilyId.New(),
             Subject = subject,
-            ClientId = "web",
+            ClientId = Client,
             Binding = binding,
             KeyId = "k1",
             Metadata = null,
@@ -84,9 +108,19 @@ public static class Fixtures
             FamilyExpiresAt = now + policy.FamilyLifetime,
             TokenExpiresAt = now + policy.TokenLifetime,
             Generation = 0,
-            Digest = RandomNumberGenerator.GetBytes(32),
+            Digest = NewDigest(),
             Ledger = "",
-            Policy = policy,
+            Policy = PolicySnapshot.Of(policy),
+            Seal = RandomNumberGenerator.GetBytes(FamilyColumns.DigestSize),
         };
+    }
+
+    /// <summary>The command that rotates <paramref name="family"/> at <paramref name="now"/> with its current token.</summary>
+    public static RotationCommand Rotation(FamilyRecord family, DateTimeOffset now, byte[]? newDigest = null)
+    {
+        newDigest ??= NewDigest();
+        return new RotationCommand(
+            family.Id, family.Generation, family.Digest, newDigest, family.KeyId, family.ClientId, family.Binding,
+            family.TokenExpiresAt - family.Policy.TokenLifetime, now, GraceLedger.NewSlot(now, newDigest));
     }
 }

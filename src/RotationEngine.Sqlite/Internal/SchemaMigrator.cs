@@ -25,6 +25,7 @@ internal static class SchemaMigrator
         if (version == Schema.CurrentVersion)
         {
             // Nothing to write: a read-only connection can open an up-to-date file.
+            CheckShape(connection);
             return journalMode;
         }
 
@@ -38,6 +39,7 @@ internal static class SchemaMigrator
 
         Execute(connection, transaction, $"PRAGMA user_version = {Schema.CurrentVersion}");
         transaction.Commit();
+        CheckShape(connection);
         if (from != Schema.CurrentVersion)
         {
             Log.SchemaMigrated(logger, from, Schema.CurrentVersion);
@@ -57,6 +59,31 @@ internal static class SchemaMigrator
         }
 
         return version;
+    }
+
+    /// <summary>Refuses a file whose <c>families</c> table does not have exactly <see cref="FamilyColumns.All"/>, in order:
+    /// a file made by a pre-release build (which also said version 1) or changed by hand, found at start-up rather
+    /// than at the first refresh.</summary>
+    public static void CheckShape(SqliteConnection connection)
+    {
+        var columns = new List<string>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT name FROM pragma_table_info('families') ORDER BY cid";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                columns.Add(reader.GetString(0));
+            }
+        }
+
+        if (!columns.SequenceEqual(FamilyColumns.All, StringComparer.Ordinal))
+        {
+            throw new RotationStoreException(
+                $"The database's families table does not have the columns of schema version {Schema.CurrentVersion} "
+                + $"({columns.Count} columns instead of {FamilyColumns.All.Count}, or in another order): it was made by a pre-release build or changed by hand. "
+                + "Move it away and let the store create a new file.");
+        }
     }
 
     private static T? Scalar<T>(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)

@@ -74,7 +74,7 @@ public sealed class CrashCheckHasTeethTests : IDisposable
         var engine = new RefreshTokenEngine(store, options);
         for (var i = 0; i < times; i++)
         {
-            var rotated = await engine.RotateAsync(await File.ReadAllTextAsync(tokenFile));
+            var rotated = await engine.RotateAsync(await File.ReadAllTextAsync(tokenFile), "web");
             Assert.Equal(RotationOutcome.Rotated, rotated.Outcome);
             await File.WriteAllTextAsync(tokenFile, rotated.Token);
         }
