@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+
+namespace RotationEngine.OpenIddict.Internal;
+
+/// <summary>Refuses OpenIddict settings that contradict the engine, with a message that says what to remove.</summary>
+internal sealed class ServerOptionsCheck : IPostConfigureOptions<OpenIddictServerOptions>
+{
+    public void PostConfigure(string? name, OpenIddictServerOptions options)
+    {
+        if (options.DisableRollingRefreshTokens)
+        {
+            throw new InvalidOperationException(
+                "OpenIddict's server is configured with DisableRollingRefreshTokens() and UseRotationEngine(): RotationEngine rotates every refresh "
+                + "token (that is how it detects reuse). Remove DisableRollingRefreshTokens(); the engine's grace rule (RotationPolicy.GraceWindow) "
+                + "covers the clients that retry with their previous token.");
+        }
+    }
+}
