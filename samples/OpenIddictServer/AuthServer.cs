@@ -68,6 +68,8 @@ public static class AuthServer
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>())
             .AddServer(server =>
             {
+                // A fixed issuer, as a deployment has one (the test servers restart on other ports).
+                server.SetIssuer(new Uri("https://auth.sample.test/"));
                 server.SetTokenEndpointUris("connect/token")
                     .SetRevocationEndpointUris("connect/revoke")
                     .SetIntrospectionEndpointUris("connect/introspect");

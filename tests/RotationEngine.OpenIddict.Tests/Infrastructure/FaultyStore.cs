@@ -4,7 +4,7 @@ namespace RotationEngine.OpenIddict.Tests.Infrastructure;
 
 /// <summary>An in-memory store that fails on demand like a database that went away: before the call, or after the
 /// write landed (the answer lost on the way back).</summary>
-internal sealed class FaultyStore : IFamilyStore
+public sealed class FaultyStore : IFamilyStore
 {
     private readonly InMemoryFamilyStore _inner = new();
 
