@@ -60,9 +60,14 @@ public static class AuthServer
         }
 
         services.AddSingleton(new TestUsers());
-        services.AddDbContext<AuthDbContext>(db => db
-            .UseSqlite($"Data Source={Path.Combine(options.DataDirectory, "openiddict.db")}")
-            .UseOpenIddict());
+        services.AddDbContext<AuthDbContext>(db =>
+        {
+            db.UseSqlite($"Data Source={Path.Combine(options.DataDirectory, "openiddict.db")}").UseOpenIddict();
+            if (options.WalForOpenIddict)
+            {
+                db.AddInterceptors(new WalConnectionInterceptor());
+            }
+        });
 
         var openIddict = services.AddOpenIddict()
             .AddCore(core => core.UseEntityFrameworkCore().UseDbContext<AuthDbContext>())
