@@ -125,8 +125,8 @@ static string Ratios(Summary refresh, Summary revocation)
 }
 
 static double Median(Summary summary, string method, string parameter, int value) =>
-    summary.Reports.Single(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method
-        && r.BenchmarkCase.Parameters.Items.Any(p => p.Name == parameter && (int)p.Value! == value)).ResultStatistics!.Median;
+    summary.Reports.SingleOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method
+        && r.BenchmarkCase.Parameters.Items.Any(p => p.Name == parameter && (int)p.Value! == value))?.ResultStatistics?.Median ?? double.NaN;
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 

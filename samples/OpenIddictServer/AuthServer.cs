@@ -67,6 +67,8 @@ public static class AuthServer
             {
                 db.AddInterceptors(new WalConnectionInterceptor());
             }
+
+            options.ConfigureDatabase?.Invoke(db);
         });
 
         var openIddict = services.AddOpenIddict()

@@ -42,6 +42,9 @@ public sealed class AuthServerOptions
     /// <summary>Last changes to the services (tests: a broken store, other integration options).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; set; }
 
+    /// <summary>Last changes to OpenIddict's EF Core context (tests: a command interceptor).</summary>
+    public Action<Microsoft.EntityFrameworkCore.DbContextOptionsBuilder>? ConfigureDatabase { get; set; }
+
     /// <summary>Last changes to the integration's options.</summary>
     public Action<RotationEngine.OpenIddict.OpenIddictServerRotationEngineOptions>? ConfigureIntegration { get; set; }
 }

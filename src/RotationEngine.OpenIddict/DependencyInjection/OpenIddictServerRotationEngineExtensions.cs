@@ -32,7 +32,8 @@ public static class OpenIddictServerRotationEngineExtensions
             services.AddSingleton<Marker>();
             services.AddOptions<OpenIddictServerRotationEngineOptions>().ValidateOnStart();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIddictServerRotationEngineOptions>, OptionsValidator>());
-            services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIddictServerOptions>, ServerOptionsCheck>());
+            services.AddOptions<OpenIddictServerOptions>().ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenIddictServerOptions>, ServerOptionsCheck>());
             services.TryAddSingleton<ValidateReferenceTokenUnlessValidated.RequireNoPrincipal>();
             services.TryAddSingleton<RevokeTokenUnlessEngineToken.RequireNoEngineRevocation>();
             foreach (var replaced in RotationEngineServerHandlers.ReplacedHandlers)

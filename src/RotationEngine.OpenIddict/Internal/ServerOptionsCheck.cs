@@ -3,17 +3,13 @@ using OpenIddict.Server;
 
 namespace RotationEngine.OpenIddict.Internal;
 
-/// <summary>Refuses OpenIddict settings that contradict the engine, with a message that says what to remove.</summary>
-internal sealed class ServerOptionsCheck : IPostConfigureOptions<OpenIddictServerOptions>
+/// <summary>Refuses, at start-up, OpenIddict settings that contradict the engine, with a message that says what to remove.</summary>
+internal sealed class ServerOptionsCheck : IValidateOptions<OpenIddictServerOptions>
 {
-    public void PostConfigure(string? name, OpenIddictServerOptions options)
-    {
-        if (options.DisableRollingRefreshTokens)
-        {
-            throw new InvalidOperationException(
-                "OpenIddict's server is configured with DisableRollingRefreshTokens() and UseRotationEngine(): RotationEngine rotates every refresh "
-                + "token (that is how it detects reuse). Remove DisableRollingRefreshTokens(); the engine's grace rule (RotationPolicy.GraceWindow) "
-                + "covers the clients that retry with their previous token.");
-        }
-    }
+    public ValidateOptionsResult Validate(string? name, OpenIddictServerOptions options) => options.DisableRollingRefreshTokens
+        ? ValidateOptionsResult.Fail(
+            "OpenIddict's server is configured with DisableRollingRefreshTokens() and UseRotationEngine(): RotationEngine rotates every refresh "
+            + "token (that is how it detects reuse). Remove DisableRollingRefreshTokens(); the engine's grace rule (RotationPolicy.GraceWindow) "
+            + "covers the clients that retry with their previous token.")
+        : ValidateOptionsResult.Success;
 }
