@@ -16,8 +16,8 @@ namespace RotationEngine.OpenIddict.Benchmarks;
 /// </summary>
 public class RevocationBenchmarks
 {
-    // One per invocation: jitting, warm-up, 6 iterations and the memory diagnoser's extra run take 9; a few spare.
-    private const int Sessions = 12;
+    // One per invocation: jitting, warm-up, 5 iterations and the memory diagnoser's extra run take 8; two spare.
+    private const int Sessions = 10;
     private readonly ConcurrentQueue<(string RefreshToken, string AuthorizationId)> _sessions = new();
     private BenchServer? _server;
 
