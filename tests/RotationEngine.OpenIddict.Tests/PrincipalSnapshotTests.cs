@@ -14,7 +14,9 @@ public sealed class PrincipalSnapshotTests
         var identity = new ClaimsIdentity("sample", Claims.Name, Claims.Role);
         identity.AddClaim(new Claim(Claims.Subject, "user-1"));
         identity.AddClaim(new Claim(Claims.Name, "Zoë \"quoted\" <b>", ClaimValueTypes.String, "https://idp.example/", "https://upstream.example/"));
-        identity.AddClaim(new Claim("age", "42", ClaimValueTypes.Integer32));
+        var age = new Claim("age", "42", ClaimValueTypes.Integer32);
+        age.Properties["custom"] = "kept";
+        identity.AddClaim(age);
         identity.AddClaim(new Claim(Claims.Role, "a"));
         identity.AddClaim(new Claim(Claims.Role, "b"));
         var principal = new ClaimsPrincipal(identity).SetScopes("openid", "offline_access").SetResources("api").SetPresenters("spa").SetAuthorizationId("auth-1");
@@ -35,6 +37,8 @@ public sealed class PrincipalSnapshotTests
         Assert.Equal("https://upstream.example/", name.OriginalIssuer);
         Assert.Equal([Destinations.AccessToken, Destinations.IdentityToken], name.GetDestinations().ToArray());
         Assert.Equal(ClaimValueTypes.Integer32, restored.FindFirst("age")!.ValueType);
+        Assert.Equal("kept", restored.FindFirst("age")!.Properties["custom"]);
+        Assert.Equal([Destinations.AccessToken], restored.FindFirst("age")!.GetDestinations().ToArray());
         Assert.Equal(["openid", "offline_access"], restored.GetScopes().ToArray());
         Assert.Equal("auth-1", restored.GetAuthorizationId());
         Assert.Null(restored.GetTokenId());
@@ -56,6 +60,8 @@ public sealed class PrincipalSnapshotTests
     [InlineData("{\"oidc\":1,\"c\":[{\"t\":\"\",\"v\":\"x\"}]}")]
     [InlineData("{\"oidc\":1,\"c\":[{\"t\":\"a\"}]}")]
     [InlineData("{\"oidc\":1,\"c\":[{\"t\":\"a\",\"v\":\"x\",\"p\":{\"k\":1}}]}")]
+    [InlineData("{\"oidc\":1,\"c\":[{\"t\":\"a\",\"v\":\"x\",\"d\":\"access_token\"}]}")]
+    [InlineData("{\"oidc\":1,\"c\":[{\"t\":\"a\",\"v\":\"x\",\"d\":[\"\"]}]}")]
     [InlineData("{\"oidc\":1,\"c\":[{\"t\":\"a\",\"v\":\"x\"}]")]
     [InlineData("{\"oidc\":1e400,\"c\":[]}")]
     [InlineData("{\"oidc\":1,\"c\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}")]

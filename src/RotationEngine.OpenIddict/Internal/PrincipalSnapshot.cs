@@ -3,13 +3,14 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace RotationEngine.OpenIddict.Internal;
 
 /// <summary>
-/// The sign-in principal as the family's metadata: every claim (type, value, value type, issuer, properties — so
-/// OpenIddict's destinations, scopes, resources, presenters and authorization id survive) of the one identity, as
+/// The sign-in principal as the family's metadata: every claim (type, value, value type, issuer, destinations, other
+/// properties — so OpenIddict's destinations, scopes, resources, presenters and authorization id survive) of the one identity, as
 /// compact JSON. The engine seals it at issue; it never changes on rotation. Claims that describe one token rather
 /// than the session (its id, type, expiry, <c>jti</c>) are left out and set again on each restore.
 /// </summary>
@@ -18,6 +19,9 @@ internal static class PrincipalSnapshot
     /// <summary>The version marker: the first property of every snapshot.</summary>
     private const string VersionProperty = "oidc";
     private const int Version = 1;
+
+    /// <summary>The claim property in which OpenIddict keeps a claim's destinations.</summary>
+    private const string DestinationsProperty = ".destinations";
 
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = false };
     private static readonly JsonDocumentOptions ReaderOptions = new() { MaxDepth = 8 };
@@ -54,12 +58,29 @@ internal static class PrincipalSnapshot
                 WriteOptional(writer, "vt", claim.ValueType == ClaimValueTypes.String ? null : claim.ValueType);
                 WriteOptional(writer, "i", claim.Issuer == ClaimsIdentity.DefaultIssuer ? null : claim.Issuer);
                 WriteOptional(writer, "oi", claim.OriginalIssuer == claim.Issuer ? null : claim.OriginalIssuer);
-                if (claim.Properties.Count > 0)
+                // OpenIddict's destinations (a JSON array in a claim property) as a plain array: the snapshot is stored
+                // with every family, and a row that stays small stays in its page.
+                var destinations = claim.GetDestinations();
+                if (!destinations.IsDefaultOrEmpty)
+                {
+                    writer.WriteStartArray("d");
+                    foreach (var destination in destinations)
+                    {
+                        writer.WriteStringValue(destination);
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                if (claim.Properties.Keys.Any(static name => name != DestinationsProperty))
                 {
                     writer.WriteStartObject("p");
                     foreach (var (name, value) in claim.Properties)
                     {
-                        writer.WriteString(name, value);
+                        if (name != DestinationsProperty)
+                        {
+                            writer.WriteString(name, value);
+                        }
                     }
 
                     writer.WriteEndObject();
@@ -133,6 +154,27 @@ internal static class PrincipalSnapshot
 
                         claim.Properties[property.Name] = property.Value.GetString()!;
                     }
+                }
+
+                if (element.TryGetProperty("d", out var destinations))
+                {
+                    if (destinations.ValueKind != JsonValueKind.Array)
+                    {
+                        return null;
+                    }
+
+                    var names = new List<string>();
+                    foreach (var destination in destinations.EnumerateArray())
+                    {
+                        if (destination.ValueKind != JsonValueKind.String || destination.GetString() is not { Length: > 0 } name)
+                        {
+                            return null;
+                        }
+
+                        names.Add(name);
+                    }
+
+                    claim.SetDestinations([.. names]);
                 }
 
                 identity.AddClaim(claim);
