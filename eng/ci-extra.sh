@@ -6,3 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 dotnet run -c Release --project benchmarks/RotationEngine.Benchmarks -- --quick 2>&1 | tail -n 25 \
   | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 cases ran, \2 cases broke/'
+# The OpenIddict benchmark's smoke run (its own project: ASP.NET Core, OpenIddict and the sample server over HTTP).
+dotnet run -c Release --project benchmarks/RotationEngine.OpenIddict.Benchmarks -- --quick 2>&1 | tail -n 12 \
+  | sed -E 's/([0-9]+) passed, ([0-9]+) failed/\1 cases ran, \2 cases broke/'
