@@ -2,7 +2,7 @@ using RotationEngine.Storage;
 using RotationEngine.Testing;
 using RotationEngine.Testing.Harness;
 
-namespace RotationEngine.Properties.Teeth;
+namespace RotationEngine.Testing.Tests.Teeth;
 
 /// <summary>
 /// A property suite that cannot fail is worth nothing: each deliberately broken store or configuration must make

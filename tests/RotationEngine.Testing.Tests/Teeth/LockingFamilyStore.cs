@@ -1,6 +1,6 @@
 using RotationEngine.Storage;
 
-namespace RotationEngine.Properties.Teeth;
+namespace RotationEngine.Testing.Tests.Teeth;
 
 /// <summary>
 /// A plain store: a dictionary under one lock, each operation written out in the most obvious way. Correct as

@@ -1,6 +1,6 @@
 using RotationEngine.Storage;
 
-namespace RotationEngine.Properties.Teeth;
+namespace RotationEngine.Testing.Tests.Teeth;
 
 /// <summary>No compare-and-swap on the chain: any token of the family rotates it, whatever its generation or digest.
 /// (The engine notices that the family written is not the one it asked for and hands out nothing, so this breaks
