@@ -2,79 +2,77 @@ using RotationEngine.Storage;
 
 namespace RotationEngine.Testing;
 
-/// <summary>A decorator that counts calls to each store operation: proves "no store access" and "one write".</summary>
+/// <summary>A decorator that counts calls to each store operation: proves "no store access" and "one write", and gives
+/// the simulator its "store operations" column.</summary>
 /// <param name="inner">The store to call.</param>
-public sealed class CountingFamilyStore(IFamilyStore inner) : IFamilyStore
+/// <param name="counter">Where to count (shared with other decorators), or null for a counter of its own.</param>
+public sealed class CountingFamilyStore(IFamilyStore inner, StoreCallCounter? counter = null) : IFamilyStore
 {
-    private int _creates;
-    private int _rotates;
-    private int _finds;
-    private int _replays;
-    private int _revokes;
-    private int _others;
+    /// <summary>The counts.</summary>
+    public StoreCallCounter Counter { get; } = counter ?? new StoreCallCounter();
 
     /// <summary>Calls to <see cref="TryRotateAsync"/>.</summary>
-    public int Rotates => Volatile.Read(ref _rotates);
+    public int Rotates => (int)Counter.Rotates;
 
     /// <summary>Calls to <see cref="FindAsync"/>.</summary>
-    public int Finds => Volatile.Read(ref _finds);
+    public int Finds => (int)Counter.Finds;
 
     /// <summary>Calls of every kind.</summary>
-    public int Total => Volatile.Read(ref _creates) + Rotates + Finds + Volatile.Read(ref _replays) + Volatile.Read(ref _revokes) + Volatile.Read(ref _others);
+    public int Total => (int)Counter.Count;
 
     /// <inheritdoc />
     public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _creates);
+        Counter.Created();
         return inner.CreateAsync(family, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _rotates);
+        Counter.Rotated();
         return inner.TryRotateAsync(command, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _finds);
+        Counter.Found();
         return inner.FindAsync(id, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _replays);
+        Counter.Replayed();
         return inner.TryRecordReplayAsync(id, generation, expectedLedger, newLedger, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _revokes);
+        Counter.Revoked();
         return inner.TryRevokeAsync(id, reason, now, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _others);
+        Counter.Other();
         return inner.RevokeSubjectAsync(subject, reason, now, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _others);
+        Counter.Other();
         return inner.ListActiveAsync(subject, now, cancellationToken);
     }
 
     /// <inheritdoc />
     public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _others);
+        Counter.Other();
         return inner.PruneAsync(cutoff, batchSize, cancellationToken);
     }
 }

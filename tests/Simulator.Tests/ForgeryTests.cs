@@ -1,6 +1,7 @@
 using RotationEngine;
 using RotationEngine.Keys;
 using RotationEngine.Storage;
+using RotationEngine.Testing;
 using RotationEngine.Tokens;
 using Simulator.Oracle;
 using Simulator.Simulation;
@@ -100,9 +101,9 @@ public sealed class ForgeryTests
         Assert.Equal(13, shrunk.Violation?.Invariant);
     }
 
-    private static async Task<(RefreshTokenEngine Engine, InMemoryFamilyStore Store, StoreOperationCounter Counter, FamilyId Family, string First, string Current)> RotatedFamilyAsync()
+    private static async Task<(RefreshTokenEngine Engine, InMemoryFamilyStore Store, StoreCallCounter Counter, FamilyId Family, string First, string Current)> RotatedFamilyAsync()
     {
-        var counter = new StoreOperationCounter();
+        var counter = new StoreCallCounter();
         var store = new InMemoryFamilyStore();
         var material = Enumerable.Range(0, ChainKey.MinimumSize).Select(i => (byte)(i * 7)).ToArray();
         var engine = new RefreshTokenEngine(new CountingFamilyStore(store, counter), new RotationEngineOptions(), new KeyRing([new ChainKey("sim", material)]));

@@ -1,4 +1,5 @@
 using RotationEngine;
+using RotationEngine.Testing.Specification;
 using Simulator.Oracle;
 
 namespace Simulator.Tests;
@@ -11,13 +12,24 @@ public sealed class OracleModelTests
         var family = new FamilyModel(0, 0, policy, "app", binding: null, createdAt: 0, token: "t0");
         for (var i = 1; i <= rotations; i++)
         {
-            family.Retire(i * every);
-            family.Generation = i;
-            family.TokenExpiresAt = i * every + (long)policy.TokenLifetime.TotalMilliseconds;
+            Rotate(family, i * every);
         }
 
         return family;
     }
+
+    /// <summary>A rotation of the current token at <paramref name="now"/>, as the specification has it.</summary>
+    private static void Rotate(FamilyModel family, long now)
+    {
+        var answer = RotationSpecification.Rotate(family.State, family.Generation, family.ClientId, family.Binding, now);
+        Assert.Equal(RotationOutcome.Rotated, answer.Outcome);
+        family.State = RotationSpecification.Apply(family.State, family.Generation, answer, now);
+    }
+
+    private static void Replayed(FamilyModel family, int generation, int times) =>
+        family.State = family.State with { Replays = family.State.Replays.SetItem(generation, times) };
+
+    private static void Revoke(FamilyModel family) => family.State = RotationSpecification.Revoke(family.State, 0);
 
     [Fact]
     public void A_retired_token_replays_inside_the_window_and_is_a_reuse_at_its_end()
@@ -37,7 +49,7 @@ public sealed class OracleModelTests
 
         Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(1, null), 3500, out _));
         Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null), 3500, out _));
-        family.Replays[1] = 1;
+        Replayed(family, generation: 1, times: 1);
         Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(1, null), 3500, out _));
     }
 
@@ -50,7 +62,7 @@ public sealed class OracleModelTests
         Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(0, null, Forgery.Secret), 10, out _));
         Assert.Equal(RotationOutcome.Invalid, InvariantOracle.Expect(family, new(1, null), 10, out _));
         Assert.Equal(RotationOutcome.Expired, InvariantOracle.Expect(family, new(0, null), 60_000, out _));
-        family.Revoked = true;
+        Revoke(family);
         Assert.Equal(RotationOutcome.Revoked, InvariantOracle.Expect(family, new(0, null), 10, out _));
 
         var bound = new FamilyModel(1, 0, policy with { BindingMismatchRevokes = false }, "app", binding: "device", createdAt: 0, token: "t0");
@@ -65,13 +77,11 @@ public sealed class OracleModelTests
         // generation 1 retired at 58 s. At 61 s generation 0 is inside its window (55 s + 10 s) but past its own
         // idle expiry (0 + 60 s): a reuse. Generation 1 (issued at 55 s) still replays.
         var family = Family(new RotationPolicy { TokenLifetime = TimeSpan.FromMinutes(1), GraceWindow = TimeSpan.FromSeconds(10), GraceDepth = 2 }, rotations: 0, every: 0);
-        family.Retire(55_000);
-        family.Generation = 1;
-        family.Retire(58_000);
-        family.Generation = 2;
-        family.TokenExpiresAt = 58_000 + 60_000;
+        Rotate(family, 55_000);
+        Rotate(family, 58_000);
 
-        Assert.Equal(2, family.Slots);
+        Assert.Equal(2, family.Generation);
+        Assert.Equal(58_000 + 60_000, family.TokenExpiresAt);
         Assert.Equal(RotationOutcome.ReuseDetected, InvariantOracle.Expect(family, new(0, null), 61_000, out _, out var cause));
         Assert.Equal(OutcomeCause.RetiredTokenExpired, cause);
         Assert.Equal(RotationOutcome.GraceReplay, InvariantOracle.Expect(family, new(1, null), 61_000, out _, out cause));
@@ -95,7 +105,7 @@ public sealed class OracleModelTests
         Assert.Equal(OutcomeCause.WithinGrace, Cause(new(1, null), 2500));
         Assert.Equal(OutcomeCause.GraceDepthExceeded, Cause(new(0, null), 2500));
         Assert.Equal(OutcomeCause.GraceWindowElapsed, Cause(new(1, null), 12_000));
-        family.Replays[0] = 1;
+        Replayed(family, generation: 1, times: 1);
         Assert.Equal(OutcomeCause.GraceReplaysExhausted, Cause(new(1, null), 2500));
         Assert.Equal(OutcomeCause.RecordMismatch, Cause(new(3, null), 2500));
         Assert.Equal(OutcomeCause.NotAuthentic, Cause(new(2, null, Forgery.Tag), 2500));
@@ -104,7 +114,7 @@ public sealed class OracleModelTests
         Assert.Equal(OutcomeCause.ClientMismatch, Cause(new(2, null, Forgery.OtherClient), 2500));
         Assert.Equal(OutcomeCause.TokenExpired, Cause(new(1, null), family.TokenExpiresAt));
         Assert.Equal(OutcomeCause.FamilyExpired, Cause(new(2, null), family.FamilyExpiresAt));
-        family.Revoked = true;
+        Revoke(family);
         Assert.Equal(OutcomeCause.FamilyRevoked, Cause(new(2, null), 2500));
 
         // Another client's token is refused before anything about the family is said, revoked or not.

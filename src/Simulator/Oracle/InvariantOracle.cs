@@ -1,5 +1,6 @@
 using System.Globalization;
 using RotationEngine;
+using RotationEngine.Testing.Specification;
 
 namespace Simulator.Oracle;
 
@@ -37,13 +38,17 @@ internal readonly record struct Presentation(int Generation, string? Binding, Fo
 }
 
 /// <summary>
-/// Checks each rotation the engine answers against a reference model of docs/semantics.md §5–§7 driven by ground
-/// truth: the model predicts the outcome and its cause from the family's true state, the presented generation,
-/// client and binding, and the serving instance's clock, then the actual answer is compared. A disagreement is
-/// named after the invariant it breaks (1–6, 11–13). After a consistent answer the model takes its effect.
+/// Checks each rotation the engine answers against the specification (<see cref="RotationSpecification"/>, the model
+/// the property suite also asks) driven by ground truth: the specification predicts the outcome and its cause from the
+/// family's true state, the presented generation, client and binding, and the serving instance's clock, then the
+/// actual answer is compared. A disagreement is named after the invariant it breaks (1–6, 11–13). After a consistent
+/// answer the family's state takes its effect. The oracle's own concerns are the simulator's forgeries and blame.
 /// </summary>
 internal sealed class InvariantOracle
 {
+    /// <summary>The client id a thief with a registration of its own presents (any id but the family's).</summary>
+    private const string AnotherClient = "another client";
+
     /// <summary>Checks one answer.</summary>
     /// <param name="family">The model of the presented token's family.</param>
     /// <param name="presented">What was presented.</param>
@@ -54,10 +59,15 @@ internal sealed class InvariantOracle
     /// <param name="storeCalls">How many store calls the engine made for this presentation.</param>
     public InvariantViolation? Check(FamilyModel family, Presentation presented, long now, in RotationResult actual, bool stateUnchanged, long storeCalls)
     {
-        var violation = Compare(family, presented, now, actual, stateUnchanged, storeCalls);
+        var expected = Expect(family, presented, now);
+        var violation = Compare(family, presented, now, expected, actual, stateUnchanged, storeCalls);
         if (violation is null)
         {
-            Apply(family, presented, now, actual);
+            family.State = RotationSpecification.Apply(family.State, presented.Generation, expected, now);
+            if (actual.Outcome == RotationOutcome.Rotated)
+            {
+                family.CurrentToken = actual.Token!;
+            }
         }
 
         return violation;
@@ -70,119 +80,26 @@ internal sealed class InvariantOracle
     /// <summary>The outcome and cause the specification requires, and whether the answer revokes the family.</summary>
     public static RotationOutcome Expect(FamilyModel family, Presentation presented, long now, out bool revokes, out OutcomeCause cause)
     {
-        revokes = false;
-        switch (presented.Forgery)
-        {
-            case Forgery.KeyFingerprint:
-                cause = OutcomeCause.UnknownKey;
-                return RotationOutcome.Invalid;
-            case Forgery.OtherClient:
-                cause = OutcomeCause.ClientMismatch;
-                return RotationOutcome.Invalid;
-            case not Forgery.None:
-                cause = OutcomeCause.NotAuthentic;
-                return RotationOutcome.Invalid;
-        }
-
-        var behind = family.Generation - presented.Generation;
-        if (behind < 0)
-        {
-            cause = OutcomeCause.RecordMismatch;
-            return RotationOutcome.Invalid;
-        }
-
-        if (family.Revoked)
-        {
-            cause = OutcomeCause.FamilyRevoked;
-            return RotationOutcome.Revoked;
-        }
-
-        if (now >= family.FamilyExpiresAt)
-        {
-            cause = OutcomeCause.FamilyExpired;
-            return RotationOutcome.Expired;
-        }
-
-        // The current token's idle expiry: for the current token its own (from its issue time), for a retired one
-        // the end of every grace.
-        if (now >= family.TokenExpiresAt)
-        {
-            cause = OutcomeCause.TokenExpired;
-            return RotationOutcome.Expired;
-        }
-
-        var bindingMatches = family.Binding is null || string.Equals(family.Binding, presented.Binding, StringComparison.Ordinal);
-        if (behind == 0)
-        {
-            if (!bindingMatches)
-            {
-                revokes = family.Policy.BindingMismatchRevokes;
-                cause = OutcomeCause.BindingMismatch;
-                return RotationOutcome.BindingMismatch;
-            }
-
-            if (family.Generation >= family.Policy.MaxGenerations)
-            {
-                cause = OutcomeCause.GenerationLimit;
-                return RotationOutcome.Expired;
-            }
-
-            cause = OutcomeCause.None;
-            return RotationOutcome.Rotated;
-        }
-
-        cause = Grace(family, behind, now);
-        if (cause != OutcomeCause.WithinGrace)
-        {
-            revokes = true;
-            return RotationOutcome.ReuseDetected;
-        }
-
-        if (!bindingMatches)
-        {
-            revokes = family.Policy.BindingMismatchRevokes;
-            cause = OutcomeCause.BindingMismatch;
-            return RotationOutcome.BindingMismatch;
-        }
-
-        return RotationOutcome.GraceReplay;
+        var answer = Expect(family, presented, now);
+        revokes = answer.Revokes;
+        cause = answer.Cause;
+        return answer.Outcome;
     }
 
-    /// <summary>The grace rule (docs/semantics.md §6) for a retired token <paramref name="behind"/> generations back:
-    /// <see cref="OutcomeCause.WithinGrace"/>, or why not.</summary>
-    private static OutcomeCause Grace(FamilyModel family, int behind, long now)
+    /// <summary>The answer the specification requires: a forged string is refused before any family is known (by its
+    /// unknown key, or by its tag); an authentic token, by whichever client, is the specification's business.</summary>
+    public static SpecifiedAnswer Expect(FamilyModel family, Presentation presented, long now) => presented.Forgery switch
     {
-        var policy = family.Policy;
-        var window = (long)policy.GraceWindow.TotalMilliseconds;
-        if (window == 0)
-        {
-            return OutcomeCause.GraceWindowElapsed;
-        }
+        Forgery.KeyFingerprint => new(RotationOutcome.Invalid, OutcomeCause.UnknownKey, 0, Revokes: false),
+        Forgery.None => RotationSpecification.Rotate(family.State, presented.Generation, family.ClientId, presented.Binding, now),
+        Forgery.OtherClient => RotationSpecification.Rotate(family.State, presented.Generation, AnotherClient, presented.Binding, now),
+        _ => new(RotationOutcome.Invalid, OutcomeCause.NotAuthentic, 0, Revokes: false),
+    };
 
-        if (behind > policy.GraceDepth || behind > family.Slots)
-        {
-            return OutcomeCause.GraceDepthExceeded;
-        }
-
-        if (now >= family.RetiredAt[behind - 1] + window)
-        {
-            return OutcomeCause.GraceWindowElapsed;
-        }
-
-        // The retired token's own idle expiry, from its own issue time.
-        if (now >= family.IssuedAt[behind] + (long)policy.TokenLifetime.TotalMilliseconds)
-        {
-            return OutcomeCause.RetiredTokenExpired;
-        }
-
-        return policy.GraceMaxReplays is int max && family.Replays[behind - 1] >= max
-            ? OutcomeCause.GraceReplaysExhausted
-            : OutcomeCause.WithinGrace;
-    }
-
-    private static InvariantViolation? Compare(FamilyModel family, Presentation presented, long now, in RotationResult actual, bool stateUnchanged, long storeCalls)
+    private static InvariantViolation? Compare(FamilyModel family, Presentation presented, long now, SpecifiedAnswer answer, in RotationResult actual, bool stateUnchanged, long storeCalls)
     {
-        var expected = Expect(family, presented, now, out _, out var expectedCause);
+        var expected = answer.Outcome;
+        var expectedCause = answer.Cause;
         var behind = family.Generation - presented.Generation;
         var got = actual.Outcome;
         var gotCause = actual.Cause;
@@ -260,27 +177,5 @@ internal sealed class InvariantOracle
         }
 
         return expected == RotationOutcome.ReuseDetected ? Fail(3, Describe()) : Fail(0, Describe());
-    }
-
-    private static void Apply(FamilyModel family, Presentation presented, long now, in RotationResult actual)
-    {
-        switch (actual.Outcome)
-        {
-            case RotationOutcome.Rotated:
-                family.Retire(now);
-                family.Generation++;
-                family.TokenExpiresAt = now + (long)family.Policy.TokenLifetime.TotalMilliseconds;
-                family.CurrentToken = actual.Token!;
-                break;
-            case RotationOutcome.GraceReplay:
-                var slot = family.Generation - presented.Generation - 1;
-                family.Replays[slot] = Math.Min(family.Replays[slot] + 1, ushort.MaxValue);
-                break;
-            case RotationOutcome.ReuseDetected:
-            case RotationOutcome.BindingMismatch when family.Policy.BindingMismatchRevokes && !family.Revoked:
-                family.Revoked = true;
-                family.RevokedAt = now;
-                break;
-        }
     }
 }

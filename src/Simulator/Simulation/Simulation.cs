@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using RotationEngine;
 using RotationEngine.Keys;
 using RotationEngine.Storage;
+using RotationEngine.Testing;
 using Simulator.Core;
 using Simulator.Oracle;
 using Simulator.Scenarios;
@@ -37,7 +38,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
     private readonly History _history;
     private readonly RunMetrics _metrics = new();
     private readonly IStoreProvider _stores;
-    private readonly StoreOperationCounter _storeOperations = new();
+    private readonly StoreCallCounter _storeOperations = new();
     private readonly RotationEngineOptions _engineOptions;
     private readonly KeyRing _keyRing;
     private readonly InstanceTimeProvider[] _instanceClocks;

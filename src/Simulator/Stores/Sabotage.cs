@@ -1,6 +1,9 @@
+using RotationEngine.Testing.BrokenStores;
+
 namespace Simulator.Stores;
 
-/// <summary>A deliberately broken store, to prove the oracle catches what it claims to catch.</summary>
+/// <summary>A deliberately broken store, to prove the oracle catches what it claims to catch: the names of the
+/// command line for three of the kit's <see cref="BrokenStore"/>s.</summary>
 internal enum Sabotage
 {
     None,
@@ -25,6 +28,15 @@ internal static class SabotageNames
         Sabotage.LostUpdate => "lost-update",
         Sabotage.IgnoreClient => "ignore-client",
         _ => "none",
+    };
+
+    /// <summary>The kit's broken store a sabotage runs on.</summary>
+    public static StoreFlaw Flaw(Sabotage sabotage) => sabotage switch
+    {
+        Sabotage.NeverRevoke => StoreFlaw.ForgetfulRevocation,
+        Sabotage.LostUpdate => StoreFlaw.LostUpdate,
+        Sabotage.IgnoreClient => StoreFlaw.IgnoresClient,
+        _ => throw new ArgumentOutOfRangeException(nameof(sabotage), sabotage, "Not a sabotage."),
     };
 
     public static Sabotage Parse(string text) => text switch

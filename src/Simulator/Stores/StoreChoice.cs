@@ -1,4 +1,5 @@
 using RotationEngine.Storage;
+using RotationEngine.Testing.BrokenStores;
 
 namespace Simulator.Stores;
 
@@ -51,7 +52,7 @@ internal interface IStoreProvider : IDisposable
 /// <summary>The in-memory store (or a sabotaged one): one object that every instance shares, like an external database.</summary>
 internal sealed class MemoryStoreProvider(Sabotage sabotage) : IStoreProvider
 {
-    private readonly IFamilyStore _store = sabotage == Sabotage.None ? new InMemoryFamilyStore() : new FlawedFamilyStore(sabotage);
+    private readonly IFamilyStore _store = sabotage == Sabotage.None ? new InMemoryFamilyStore() : BrokenStore.Create(SabotageNames.Flaw(sabotage));
 
     public bool CompletesSynchronously => true;
 

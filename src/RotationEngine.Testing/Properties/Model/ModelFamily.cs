@@ -1,57 +1,53 @@
 using System.Collections.Immutable;
+using RotationEngine.Testing.Specification;
 
 namespace RotationEngine.Testing.Model;
 
-/// <summary>One family as the reference model sees it: the specification of docs/semantics.md written as plain data.
-/// Times are Unix milliseconds. Immutable: every model step returns new values.</summary>
+/// <summary>One family as the property machine tracks it: the specification's <see cref="FamilyState"/> plus what only
+/// the machine needs (its slot, the generations whose token the client received, whether another deployment issued it).
+/// Immutable: every model step returns new values.</summary>
 internal sealed record ModelFamily
 {
     public required int Index { get; init; }
 
-    public required string Subject { get; init; }
-
-    public required string ClientId { get; init; }
-
-    public string? Binding { get; init; }
-
-    public required RotationPolicy Policy { get; init; }
-
-    public required long FamilyExpiresAt { get; init; }
-
-    /// <summary>When each generation was issued: [0] is the sign-in, [g] the rotation that created generation g
-    /// (which is also when generation g − 1 was retired).</summary>
-    public required ImmutableList<long> IssuedAt { get; init; }
-
-    /// <summary>Grace replays counted per retired generation.</summary>
-    public ImmutableDictionary<int, int> Replays { get; init; } = ImmutableDictionary<int, int>.Empty;
+    /// <summary>The family as the specification sees it.</summary>
+    public required FamilyState State { get; init; }
 
     /// <summary>Generations whose token the client actually received (a lost response leaves a hole).</summary>
     public required ImmutableSortedSet<int> Known { get; init; }
 
-    public bool Revoked { get; init; }
-
-    public long? RevokedAt { get; init; }
-
-    public bool Pruned { get; init; }
-
     /// <summary>Issued by an engine whose key the engine under test does not hold.</summary>
     public bool Foreign { get; init; }
 
-    public int Generation => IssuedAt.Count - 1;
+    public string Subject => State.Subject;
 
-    public long CreatedAt => IssuedAt[0];
+    public string ClientId => State.ClientId;
 
-    public long TokenExpiresAt => IssuedAt[^1] + Ms(Policy.TokenLifetime);
+    public string? Binding => State.Binding;
+
+    public RotationPolicy Policy => State.Policy;
+
+    public long FamilyExpiresAt => State.FamilyExpiresAt;
+
+    public ImmutableList<long> IssuedAt => State.IssuedAt;
+
+    public bool Revoked => State.Revoked;
+
+    public long? RevokedAt => State.RevokedAt;
+
+    public bool Pruned => State.Pruned;
+
+    public int Generation => State.Generation;
+
+    public long TokenExpiresAt => State.TokenExpiresAt;
 
     /// <summary>The idle expiry of the token of <paramref name="generation"/> (retired or current).</summary>
-    public long TokenExpiryOf(int generation) => IssuedAt[generation] + Ms(Policy.TokenLifetime);
+    public long TokenExpiryOf(int generation) => State.TokenExpiryOf(generation);
 
-    public int ReplaysOf(int generation) => Replays.GetValueOrDefault(generation);
+    public bool IsLive(long now) => State.IsLive(now);
 
-    public bool IsLive(long now) => !Pruned && !Revoked && now < TokenExpiresAt && now < FamilyExpiresAt;
-
-    public static long Ms(TimeSpan value) => (long)value.TotalMilliseconds;
+    public static long Ms(TimeSpan value) => RotationSpecification.Ms(value);
 
     public override string ToString() =>
-        $"#{Index} {(Pruned ? "pruned" : Revoked ? "revoked" : "active")} gen {Generation}{(Foreign ? " foreign" : "")}";
+        $"#{Index} {State}{(Foreign ? " foreign" : "")}";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using RotationEngine.Testing.Specification;
 
 namespace RotationEngine.Testing.Model;
 
@@ -74,37 +75,21 @@ internal sealed record RotationModel
     public RotationModel Issue(int subject, int client, int binding)
     {
         var clientId = client % 2 == 0 ? ModelSettings.WebClient : ModelSettings.SpaClient;
-        var policy = Settings.PolicyFor(clientId);
-        var family = new ModelFamily
-        {
-            Index = Families.Count,
-            Subject = ModelSettings.Subjects[(uint)subject % ModelSettings.Subjects.Length],
-            ClientId = clientId,
-            Binding = ModelSettings.Bindings[(uint)binding % ModelSettings.Bindings.Length],
-            Policy = policy,
-            FamilyExpiresAt = Now + ModelFamily.Ms(policy.FamilyLifetime),
-            IssuedAt = [Now],
-            Known = [0],
-        };
+        var state = FamilyState.Issue(
+            ModelSettings.Subjects[(uint)subject % ModelSettings.Subjects.Length],
+            clientId,
+            ModelSettings.Bindings[(uint)binding % ModelSettings.Bindings.Length],
+            Settings.PolicyFor(clientId),
+            Now);
+        var family = new ModelFamily { Index = Families.Count, State = state, Known = [0] };
         var step = new Step { Kind = StepKind.Issue, Family = family.Index, Subject = family.Subject, ClientId = clientId, Binding = family.Binding, FamilyAfter = family };
         return this with { Families = Families.Add(family), Last = step with { Now = Now } };
     }
 
-    /// <summary>A family issued by another deployment sharing the store, under a key this engine does not hold.</summary>
     public RotationModel IssueForeign()
     {
-        var policy = Settings.WebPolicy;
-        var family = new ModelFamily
-        {
-            Index = Families.Count,
-            Subject = "mallory",
-            ClientId = ModelSettings.WebClient,
-            Policy = policy,
-            FamilyExpiresAt = Now + ModelFamily.Ms(policy.FamilyLifetime),
-            IssuedAt = [Now],
-            Known = [0],
-            Foreign = true,
-        };
+        var state = FamilyState.Issue("mallory", ModelSettings.WebClient, null, Settings.WebPolicy, Now);
+        var family = new ModelFamily { Index = Families.Count, State = state, Known = [0], Foreign = true };
         var step = new Step { Kind = StepKind.IssueForeign, Family = family.Index, Subject = family.Subject, ClientId = family.ClientId, FamilyAfter = family };
         return this with { Families = Families.Add(family), Last = step with { Now = Now } };
     }
@@ -129,7 +114,7 @@ internal sealed record RotationModel
         var current = family;
         for (var i = 0; i < size; i++)
         {
-            expected.Add(Classify(current, generation, family.ClientId, current.Binding, Now, commit: true, out current, out _));
+            expected.Add(Classify(current, generation, family.ClientId, current.Binding, Now, commit: true, out current));
         }
 
         // Every presenter that got a token learns the same one: the generation current after the burst.
@@ -151,12 +136,12 @@ internal sealed record RotationModel
         var generation = ResolveGeneration(family, behind);
         var client = ResolveClient(family, clientChoice);
         var step = Facts(family, generation, family.Binding) with { Kind = StepKind.RevokeToken, ClientId = client, OtherClient = client != family.ClientId };
-        if (family.Pruned || family.Revoked || step.OtherClient)
+        if (!RotationSpecification.CanRevoke(family.State) || step.OtherClient)
         {
             return With(step with { ExpectedCount = 0 }, family);
         }
 
-        return With(step with { ExpectedCount = 1 }, family with { Revoked = true, RevokedAt = Now });
+        return With(step with { ExpectedCount = 1 }, Revoke(family));
     }
 
     public RotationModel RevokeFamily(int slot)
@@ -167,12 +152,12 @@ internal sealed record RotationModel
         }
 
         var step = new Step { Kind = StepKind.RevokeFamily, Family = family.Index, RevokedBefore = family.Revoked, CurrentGenerationBefore = family.Generation };
-        if (family.Pruned || family.Revoked)
+        if (!RotationSpecification.CanRevoke(family.State))
         {
             return With(step with { ExpectedCount = 0 }, family);
         }
 
-        return With(step with { ExpectedCount = 1 }, family with { Revoked = true, RevokedAt = Now });
+        return With(step with { ExpectedCount = 1 }, Revoke(family));
     }
 
     public RotationModel RevokeSubject(int subject)
@@ -180,9 +165,9 @@ internal sealed record RotationModel
         var name = ModelSettings.Subjects[(uint)subject % ModelSettings.Subjects.Length];
         var families = Families;
         var count = 0;
-        foreach (var family in Families.Where(f => f.Subject == name && !f.Pruned && !f.Revoked))
+        foreach (var family in Families.Where(f => f.Subject == name && RotationSpecification.CanRevoke(f.State)))
         {
-            families = families.SetItem(family.Index, family with { Revoked = true, RevokedAt = Now });
+            families = families.SetItem(family.Index, Revoke(family));
             count++;
         }
 
@@ -198,16 +183,12 @@ internal sealed record RotationModel
 
     public RotationModel Prune()
     {
-        var cutoff = Now - ModelFamily.Ms(Settings.Retention);
         var families = Families;
         var count = 0;
-        foreach (var family in Families.Where(f => !f.Pruned))
+        foreach (var family in Families.Where(f => RotationSpecification.IsPrunable(f.State, Now, Settings.Retention)))
         {
-            if (family.TokenExpiresAt < cutoff || family.FamilyExpiresAt < cutoff || (family.Revoked && family.RevokedAt < cutoff))
-            {
-                families = families.SetItem(family.Index, family with { Pruned = true });
-                count++;
-            }
+            families = families.SetItem(family.Index, family with { State = family.State with { Pruned = true } });
+            count++;
         }
 
         return this with { Families = families, Last = new Step { Kind = StepKind.Prune, ExpectedCount = count, Now = Now } };
@@ -234,7 +215,7 @@ internal sealed record RotationModel
             Boundary.FamilyExpiry => family.FamilyExpiresAt,
             Boundary.GraceWindowEnd => family.IssuedAt[^1] + ModelFamily.Ms(policy.GraceWindow),
             Boundary.RetiredTokenExpiry => family.Generation > 0 ? family.TokenExpiryOf(family.Generation - 1) : family.TokenExpiresAt,
-            _ => Math.Min(Math.Min(family.TokenExpiresAt, family.FamilyExpiresAt), family.RevokedAt ?? long.MaxValue) + ModelFamily.Ms(Settings.Retention),
+            _ => RotationSpecification.PrunableAfter(family.State, Settings.Retention),
         };
         return Advance(target + offset - Now);
     }
@@ -298,7 +279,7 @@ internal sealed record RotationModel
             CurrentGenerationBefore = family.Generation,
             RevokedBefore = family.Revoked,
             PresentedExpiresAt = expiresAt,
-            InsideGraceRule = !family.Pruned && generation < family.Generation && GraceRule(family, generation, Now) == OutcomeCause.WithinGrace,
+            InsideGraceRule = !family.Pruned && generation < family.Generation && RotationSpecification.GraceRule(family.State, generation, Now) == OutcomeCause.WithinGrace,
         };
     }
 
@@ -318,7 +299,7 @@ internal sealed record RotationModel
             return With(step with { Expected = [Expectation.Fault] }, family);
         }
 
-        var expected = Classify(family, generation, client, binding, Now, commit: kind == StepKind.Rotate, out var after, out _);
+        var expected = Classify(family, generation, client, binding, Now, commit: kind == StepKind.Rotate, out var after);
         if (kind == StepKind.Rotate && expected.Succeeded)
         {
             var lost = fault == StoreFault.ResponseLost && expected.Outcome == RotationOutcome.Rotated;
@@ -335,125 +316,27 @@ internal sealed record RotationModel
         return With(step with { Expected = [expected] }, after);
     }
 
-    /// <summary>docs/semantics.md §5–§6: the answer to presenting generation <paramref name="generation"/> of
-    /// <paramref name="family"/> as <paramref name="client"/> with <paramref name="binding"/> at <paramref name="now"/>.</summary>
-    private static Expectation Classify(ModelFamily family, int generation, string client, string? binding, long now, bool commit, out ModelFamily after, out OutcomeCause grace)
+    /// <summary>docs/semantics.md §5–§6, asked of <see cref="RotationSpecification"/>: the answer to presenting
+    /// generation <paramref name="generation"/> of <paramref name="family"/> as <paramref name="client"/> with
+    /// <paramref name="binding"/> at <paramref name="now"/>, and (when <paramref name="commit"/>) its effect.</summary>
+    private static Expectation Classify(ModelFamily family, int generation, string client, string? binding, long now, bool commit, out ModelFamily after)
     {
         after = family;
-        grace = OutcomeCause.None;
         if (family.Foreign)
         {
             return Expectation.Refused(OutcomeCause.UnknownKey);
         }
 
-        if (family.Pruned)
-        {
-            return Expectation.Answer(RotationOutcome.Invalid, OutcomeCause.UnknownFamily, 0);
-        }
-
-        if (client != family.ClientId)
-        {
-            return Expectation.Answer(RotationOutcome.Invalid, OutcomeCause.ClientMismatch, 0);
-        }
-
-        var policy = family.Policy;
-        var behind = family.Generation - generation;
-        if (family.Revoked)
-        {
-            return Expectation.Answer(RotationOutcome.Revoked, OutcomeCause.FamilyRevoked, family.Generation);
-        }
-
-        if (now >= family.FamilyExpiresAt)
-        {
-            return Expectation.Answer(RotationOutcome.Expired, OutcomeCause.FamilyExpired, family.Generation);
-        }
-
-        // The presented token's own idle expiry when it is current; the current token's when it is retired.
-        if (now >= family.TokenExpiresAt)
-        {
-            return Expectation.Answer(RotationOutcome.Expired, OutcomeCause.TokenExpired, family.Generation);
-        }
-
-        var bindingMatches = family.Binding is null || family.Binding == binding;
-        if (behind == 0)
-        {
-            if (!bindingMatches)
-            {
-                return Mismatch(family, now, commit, out after);
-            }
-
-            if (family.Generation >= policy.MaxGenerations)
-            {
-                return Expectation.Answer(RotationOutcome.Expired, OutcomeCause.GenerationLimit, family.Generation);
-            }
-
-            if (commit)
-            {
-                after = family with { IssuedAt = family.IssuedAt.Add(now) };
-            }
-
-            return Expectation.Answer(RotationOutcome.Rotated, OutcomeCause.None, commit ? family.Generation + 1 : family.Generation);
-        }
-
-        grace = GraceRule(family, generation, now);
-        if (grace != OutcomeCause.WithinGrace)
-        {
-            if (commit)
-            {
-                after = family with { Revoked = true, RevokedAt = now };
-            }
-
-            return Expectation.Answer(RotationOutcome.ReuseDetected, grace, family.Generation);
-        }
-
-        if (!bindingMatches)
-        {
-            return Mismatch(family, now, commit, out after);
-        }
-
+        var answer = commit
+            ? RotationSpecification.Rotate(family.State, generation, client, binding, now)
+            : RotationSpecification.Inspect(family.State, generation, client, binding, now);
         if (commit)
         {
-            after = family with { Replays = family.Replays.SetItem(generation, Math.Min(family.ReplaysOf(generation) + 1, ushort.MaxValue)) };
+            after = family with { State = RotationSpecification.Apply(family.State, generation, answer, now) };
         }
 
-        return Expectation.Answer(RotationOutcome.GraceReplay, OutcomeCause.WithinGrace, family.Generation);
+        return Expectation.Answer(answer.Outcome, answer.Cause, answer.Generation);
     }
 
-    private static Expectation Mismatch(ModelFamily family, long now, bool commit, out ModelFamily after)
-    {
-        after = commit && family.Policy.BindingMismatchRevokes ? family with { Revoked = true, RevokedAt = now } : family;
-        return Expectation.Answer(RotationOutcome.BindingMismatch, OutcomeCause.BindingMismatch, family.Generation);
-    }
-
-    /// <summary>The grace rule for a retired generation: window on, within depth, inside the window since its
-    /// retirement, before its own idle expiry, replays left.</summary>
-    private static OutcomeCause GraceRule(ModelFamily family, int generation, long now)
-    {
-        var policy = family.Policy;
-        var behind = family.Generation - generation;
-        if (policy.GraceWindow == TimeSpan.Zero)
-        {
-            return OutcomeCause.GraceWindowElapsed;
-        }
-
-        if (behind > policy.GraceDepth)
-        {
-            return OutcomeCause.GraceDepthExceeded;
-        }
-
-        var retiredAt = family.IssuedAt[generation + 1];
-        if (now >= retiredAt + ModelFamily.Ms(policy.GraceWindow))
-        {
-            return OutcomeCause.GraceWindowElapsed;
-        }
-
-        if (now >= family.TokenExpiryOf(generation))
-        {
-            return OutcomeCause.RetiredTokenExpired;
-        }
-
-        return policy.GraceMaxReplays is int max && family.ReplaysOf(generation) >= max
-            ? OutcomeCause.GraceReplaysExhausted
-            : OutcomeCause.WithinGrace;
-    }
+    private ModelFamily Revoke(ModelFamily family) => family with { State = RotationSpecification.Revoke(family.State, Now) };
 }

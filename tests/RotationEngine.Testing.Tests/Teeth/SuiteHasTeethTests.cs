@@ -1,8 +1,9 @@
 using RotationEngine.Storage;
 using RotationEngine.Testing;
+using RotationEngine.Testing.BrokenStores;
 using RotationEngine.Testing.Harness;
 
-namespace RotationEngine.Properties.Teeth;
+namespace RotationEngine.Testing.Tests.Teeth;
 
 /// <summary>
 /// A property suite that cannot fail is worth nothing: each deliberately broken store or configuration must make
@@ -11,26 +12,27 @@ namespace RotationEngine.Properties.Teeth;
 /// </summary>
 public sealed class SuiteHasTeethTests
 {
-    public static TheoryData<string, Invariant> BrokenStores => new()
+    public static TheoryData<StoreFlaw, Invariant> BrokenStores => new()
     {
-        { nameof(IgnoresGenerationStore), Invariant.StoresAgree },
-        { nameof(ForgetfulRevocationStore), Invariant.RevocationIsFinal },
-        { nameof(IgnoresGenerationStore), Invariant.ReuseIsDetected },
-        { nameof(SiblingMintingStore), Invariant.GraceIsIdempotentAndBounded },
-        { nameof(SiblingMintingStore), Invariant.SingleLineage },
-        { nameof(UncountedReplayStore), Invariant.GraceIsIdempotentAndBounded },
-        { nameof(ExpiryOffByOneStore), Invariant.ExpiryHolds },
-        { nameof(RevokeOnRefusalStore), Invariant.ClientBound },
-        { nameof(IgnoresClientStore), Invariant.ClientBound },
-        { nameof(RollbackOnRevokeStore), Invariant.GenerationsOnlyGrow },
-        { nameof(CheckThenActStore), Invariant.SingleLineage },
+        { StoreFlaw.IgnoresGeneration, Invariant.StoresAgree },
+        { StoreFlaw.ForgetfulRevocation, Invariant.RevocationIsFinal },
+        { StoreFlaw.IgnoresGeneration, Invariant.ReuseIsDetected },
+        { StoreFlaw.SiblingMinting, Invariant.GraceIsIdempotentAndBounded },
+        { StoreFlaw.SiblingMinting, Invariant.SingleLineage },
+        { StoreFlaw.UncountedReplay, Invariant.GraceIsIdempotentAndBounded },
+        { StoreFlaw.ExpiryOffByOne, Invariant.ExpiryHolds },
+        { StoreFlaw.RevokeOnRefusal, Invariant.ClientBound },
+        { StoreFlaw.IgnoresClient, Invariant.ClientBound },
+        { StoreFlaw.RollbackOnRevoke, Invariant.GenerationsOnlyGrow },
+        { StoreFlaw.CheckThenAct, Invariant.SingleLineage },
+        { StoreFlaw.LostUpdate, Invariant.SingleLineage },
     };
 
     [Theory]
     [MemberData(nameof(BrokenStores))]
-    public async Task The_suite_fails_on_a_broken_store_naming_the_invariant(string store, Invariant invariant)
+    public async Task The_suite_fails_on_a_broken_store_naming_the_invariant(StoreFlaw flaw, Invariant invariant)
     {
-        var suite = new InvariantSuite(() => ValueTask.FromResult(Create(store)));
+        var suite = new InvariantSuite(() => ValueTask.FromResult<IFamilyStore>(BrokenStore.Create(flaw)));
 
         var failure = await Assert.ThrowsAsync<InvariantViolationException>(() => Task.Run(() => suite.Check(invariant, cases: 300)));
 
@@ -102,20 +104,6 @@ public sealed class SuiteHasTeethTests
         Assert.Contains("20,000", failure.Message, StringComparison.Ordinal);
         Assert.Contains("GenerationLimit", failure.Message, StringComparison.Ordinal);
     }
-
-    internal static IFamilyStore Create(string name) => name switch
-    {
-        nameof(IgnoresGenerationStore) => new IgnoresGenerationStore(),
-        nameof(CheckThenActStore) => new CheckThenActStore(),
-        nameof(ForgetfulRevocationStore) => new ForgetfulRevocationStore(),
-        nameof(ExpiryOffByOneStore) => new ExpiryOffByOneStore(),
-        nameof(SiblingMintingStore) => new SiblingMintingStore(),
-        nameof(UncountedReplayStore) => new UncountedReplayStore(),
-        nameof(RevokeOnRefusalStore) => new RevokeOnRefusalStore(),
-        nameof(IgnoresClientStore) => new IgnoresClientStore(),
-        nameof(RollbackOnRevokeStore) => new RollbackOnRevokeStore(),
-        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown broken store."),
-    };
 }
 
 /// <summary>The plain store the broken ones derive from passes every invariant: the failures above are the breakage's.</summary>

@@ -4,7 +4,7 @@ using RotationEngine.Sqlite;
 using RotationEngine.Testing;
 using Xunit.Sdk;
 
-namespace RotationEngine.Properties.Sqlite;
+namespace RotationEngine.Testing.Tests.Sqlite;
 
 /// <summary>The crash-safety check (invariant 10) fails on the states a crash must never leave: a lost write (the
 /// client holds a generation the file does not) and a fork (the file moved on twice past the client's token).</summary>

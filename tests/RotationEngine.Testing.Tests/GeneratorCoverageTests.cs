@@ -7,7 +7,7 @@ using RotationEngine.Testing.Generators;
 using RotationEngine.Testing.Machine;
 using RotationEngine.Testing.Model;
 
-namespace RotationEngine.Properties;
+namespace RotationEngine.Testing.Tests;
 
 /// <summary>The generators reach the interesting cases: across a sample of generated runs, the model expects every
 /// outcome cause of docs/semantics.md §5 that a sequence of operations can reach, store faults, lost responses, other

@@ -2,7 +2,7 @@ using RotationEngine.Sqlite;
 using RotationEngine.Storage;
 using RotationEngine.Testing;
 
-namespace RotationEngine.Properties.Sqlite;
+namespace RotationEngine.Testing.Tests.Sqlite;
 
 /// <summary>Every invariant on the SQLite store, one new database file per generated case; invariant 7 also
 /// scans the file's bytes (database, WAL and shared-memory files).</summary>

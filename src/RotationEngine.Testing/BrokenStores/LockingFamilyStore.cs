@@ -1,20 +1,23 @@
 using RotationEngine.Storage;
 
-namespace RotationEngine.Properties.Teeth;
+namespace RotationEngine.Testing.BrokenStores;
 
 /// <summary>
-/// A plain store: a dictionary under one lock, each operation written out in the most obvious way. Correct as
-/// written (the suite runs against it too); the deliberately broken stores of the teeth tests each override
-/// one decision.
+/// A plain store: a dictionary under one lock, each operation written out in the most obvious way. Correct as written
+/// (the property suite runs against it too); each deliberately broken store in this namespace overrides one decision,
+/// so that a failure of the suite on it is that decision's.
 /// </summary>
 public class LockingFamilyStore : IFamilyStore
 {
     private readonly Dictionary<FamilyId, FamilyRecord> _families = [];
 
+    /// <summary>The lock every operation holds (re-entrant, for the broken stores' overrides).</summary>
     protected object Gate { get; } = new();
 
+    /// <inheritdoc />
     public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(family);
         lock (Gate)
         {
             if (!_families.TryAdd(family.Id, family))
@@ -26,6 +29,7 @@ public class LockingFamilyStore : IFamilyStore
         return ValueTask.CompletedTask;
     }
 
+    /// <inheritdoc />
     public virtual ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
     {
         lock (Gate)
@@ -41,26 +45,30 @@ public class LockingFamilyStore : IFamilyStore
     }
 
     /// <summary>The rotation's condition.</summary>
-    protected virtual bool Accepts(FamilyRecord family, RotationCommand command) => command.Matches(family);
+    /// <param name="family">The stored family.</param>
+    /// <param name="command">The rotation.</param>
+    protected virtual bool Accepts(FamilyRecord family, RotationCommand command)
+    {
+        return command.Matches(family);
+    }
 
     /// <summary>Called under the lock when a rotation is refused.</summary>
+    /// <param name="family">The stored family, if any.</param>
+    /// <param name="command">The refused rotation.</param>
     protected virtual void OnRefused(FamilyRecord? family, RotationCommand command)
     {
     }
 
-    public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
-    {
-        lock (Gate)
-        {
-            return ValueTask.FromResult(_families.GetValueOrDefault(id));
-        }
-    }
+    /// <inheritdoc />
+    public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(id));
 
+    /// <inheritdoc />
     public virtual ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default)
     {
         lock (Gate)
         {
-            if (_families.TryGetValue(id, out var family) && family.Status == FamilyStatus.Active && family.Generation == generation && family.Ledger == expectedLedger)
+            if (_families.TryGetValue(id, out var family) && family.Status == FamilyStatus.Active && family.Generation == generation
+                && string.Equals(family.Ledger, expectedLedger, StringComparison.Ordinal))
             {
                 _families[id] = family with { Ledger = newLedger };
                 return ValueTask.FromResult(true);
@@ -70,6 +78,7 @@ public class LockingFamilyStore : IFamilyStore
         }
     }
 
+    /// <inheritdoc />
     public virtual ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (Gate)
@@ -78,6 +87,7 @@ public class LockingFamilyStore : IFamilyStore
         }
     }
 
+    /// <inheritdoc />
     public virtual ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (Gate)
@@ -86,6 +96,7 @@ public class LockingFamilyStore : IFamilyStore
         }
     }
 
+    /// <inheritdoc />
     public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         lock (Gate)
@@ -98,6 +109,7 @@ public class LockingFamilyStore : IFamilyStore
         }
     }
 
+    /// <inheritdoc />
     public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
     {
         lock (Gate)
@@ -115,18 +127,36 @@ public class LockingFamilyStore : IFamilyStore
         }
     }
 
+    /// <summary>The stored family, or null.</summary>
+    /// <param name="id">The family.</param>
+    protected FamilyRecord? Read(FamilyId id)
+    {
+        lock (Gate)
+        {
+            return _families.GetValueOrDefault(id);
+        }
+    }
+
     /// <summary>Writes a family unconditionally (for the broken stores).</summary>
+    /// <param name="family">The record to store.</param>
     protected void Write(FamilyRecord family)
     {
+        ArgumentNullException.ThrowIfNull(family);
         lock (Gate)
         {
             _families[family.Id] = family;
         }
     }
 
-    /// <summary>Revokes <paramref name="family"/> if active; called under the lock.</summary>
+    /// <summary>Revokes <paramref name="family"/> if active, as the contract has it: status, time, reason, and the digest
+    /// erased. Called under the lock.</summary>
+    /// <param name="family">The stored family.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="now">When.</param>
+    /// <returns>Whether the family was active.</returns>
     protected virtual bool Revoke(FamilyRecord family, RevocationReason reason, DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(family);
         if (family.Status != FamilyStatus.Active)
         {
             return false;

@@ -3,7 +3,7 @@ using RotationEngine.Storage;
 using RotationEngine.Testing;
 using MyStore = RotationEngine.Storage.InMemoryFamilyStore;
 
-namespace RotationEngine.Properties;
+namespace RotationEngine.Testing.Tests;
 
 // region: kit
 public sealed class MyStoreConformance : FamilyStoreConformanceTests     // example-based: every outcome, operation, policy edge, edited record

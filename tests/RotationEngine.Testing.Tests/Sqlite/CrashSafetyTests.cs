@@ -8,7 +8,7 @@ using RotationEngine.Testing;
 using RotationEngine.Testing.Harness;
 using Xunit.Abstractions;
 
-namespace RotationEngine.Properties.Sqlite;
+namespace RotationEngine.Testing.Tests.Sqlite;
 
 /// <summary>
 /// Invariant 10, crash safety: two child processes (RotationEngine.Sqlite.Child) rotate their own families in a

@@ -1,7 +1,7 @@
 using RotationEngine.Storage;
 using RotationEngine.Testing;
 
-namespace RotationEngine.Properties;
+namespace RotationEngine.Testing.Tests;
 
 /// <summary>Every invariant on the in-memory store with generated policies.</summary>
 public sealed class InMemoryStoreInvariants : InvariantProperties
