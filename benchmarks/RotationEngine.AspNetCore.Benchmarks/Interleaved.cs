@@ -28,27 +28,29 @@ internal static class Interleaved
         var engineNs = new List<double>();
         for (var round = 0; round < rounds; round++)
         {
-            var start = time.GetTimestamp();
-            for (var i = 0; i < batch; i++)
+            // The order alternates (HTTP, pair, engine / engine, pair, HTTP) so that no case always runs first after a pause.
+            var order = round % 2 == 0 ? new[] { 0, 1, 2 } : new[] { 2, 1, 0 };
+            foreach (var which in order)
             {
-                http = await server.RefreshOverHttpAsync(http);
-            }
+                var start = time.GetTimestamp();
+                for (var i = 0; i < batch; i++)
+                {
+                    switch (which)
+                    {
+                        case 0:
+                            http = await server.RefreshOverHttpAsync(http);
+                            break;
+                        case 1:
+                            pair = await server.RotateAndMintAsync(pair);
+                            break;
+                        default:
+                            engine = (await server.Engine.RotateAsync(engine, "spa")).Token!;
+                            break;
+                    }
+                }
 
-            httpNs.Add(time.GetElapsedTime(start).TotalNanoseconds / batch);
-            start = time.GetTimestamp();
-            for (var i = 0; i < batch; i++)
-            {
-                pair = await server.RotateAndMintAsync(pair);
+                (which == 0 ? httpNs : which == 1 ? pairNs : engineNs).Add(time.GetElapsedTime(start).TotalNanoseconds / batch);
             }
-
-            pairNs.Add(time.GetElapsedTime(start).TotalNanoseconds / batch);
-            start = time.GetTimestamp();
-            for (var i = 0; i < batch; i++)
-            {
-                engine = (await server.Engine.RotateAsync(engine, "spa")).Token!;
-            }
-
-            engineNs.Add(time.GetElapsedTime(start).TotalNanoseconds / batch);
         }
 
         return new Result(

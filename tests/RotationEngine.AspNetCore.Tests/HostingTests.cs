@@ -194,20 +194,23 @@ public sealed class HostingTests
     public async Task The_rate_limiter_policy_applies_to_the_endpoints()
     {
         await using var host = await AuthServerHost.StartAsync(Transport.Kestrel, new Dictionary<string, string?> { ["AuthServer:RateLimitPerSecond"] = "3" });
-        var statuses = new List<HttpStatusCode>();
-        for (var i = 0; i < 6; i++)
+        // Ten at once: the bucket holds three, so whatever the machine's speed some must be refused.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            host.Http.PostAsync("oauth/token", Wire.Form(("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", "spa")))));
+        var statuses = responses.Select(r => r.StatusCode).ToList();
+        foreach (var response in responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests))
         {
-            using var response = await host.Http.PostAsync("oauth/token", Wire.Form(("grant_type", "refresh_token"), ("refresh_token", "x"), ("client_id", "spa")));
-            statuses.Add(response.StatusCode);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
-            {
-                RefreshFlowTests.AssertNoStore(response);
-                Assert.NotNull(response.Headers.RetryAfter);
-            }
+            RefreshFlowTests.AssertNoStore(response);
+            Assert.NotNull(response.Headers.RetryAfter);
         }
 
         Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
-        Assert.Equal(HttpStatusCode.BadRequest, statuses[0]);
+        Assert.Contains(HttpStatusCode.BadRequest, statuses);   // the ones let through reach the endpoint
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.BadRequest), 1, 6);
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
     }
 
     [Fact]
