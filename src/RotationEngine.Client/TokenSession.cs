@@ -380,7 +380,9 @@ public sealed class TokenSession : IDisposable
                 return (ToTokenSet(response, refreshToken), attempt);
             }
 
-            if (response.Error == "invalid_grant")
+            // Duende reports a 400's OAuth error as Error, another status's reason phrase: read the body's error itself.
+            string? error = response.Json is null ? null : response.TryGet("error");
+            if (error == "invalid_grant")
             {
                 Log.SignedOut(_logger, _options.ClientId, "invalid_grant");
                 throw new SignedOutException("The server refused the refresh token (invalid_grant): sign in again.");
@@ -399,10 +401,10 @@ public sealed class TokenSession : IDisposable
             }
             else
             {
-                Log.RefreshFailed(_logger, _options.ClientId, attempt, response.Error ?? "HTTP error", status);
-                throw new TokenRefreshException($"The token endpoint refused the refresh ({response.Error ?? "HTTP " + status}).")
+                Log.RefreshFailed(_logger, _options.ClientId, attempt, error ?? "HTTP error", status);
+                throw new TokenRefreshException($"The token endpoint refused the refresh ({error ?? "HTTP " + status}).")
                 {
-                    Error = response.Error,
+                    Error = error,
                     StatusCode = status,
                 };
             }
@@ -418,7 +420,7 @@ public sealed class TokenSession : IDisposable
                 Log.RefreshFailed(_logger, _options.ClientId, attempt, reason, status);
                 throw new TokenRefreshException($"The token endpoint stayed unavailable ({reason}) after {attempt} attempt(s); the refresh token is kept.", response.Exception)
                 {
-                    Error = response.Error,
+                    Error = error,
                     StatusCode = status,
                 };
             }
