@@ -78,7 +78,13 @@ internal static class SimulatorCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}"));
 
-        var (report, runs) = ComparisonRunner.Run(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, !options.Quiet, options.Trace || options.HistoryDirectory is not null);
+        var progress = new RunProgress();
+        ComparisonReport report;
+        IReadOnlyList<RunResult> runs;
+        using (new ProgressBar($"{scenario.Name} seed {options.Seed}", () => progress.Fraction, !options.Quiet))
+        {
+            (report, runs) = SimulationRunner.RunComparison(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, progress, options.Trace || options.HistoryDirectory is not null);
+        }
         output.WriteLine();
         output.Write(ReportWriter.Table(report));
         output.WriteLine();
@@ -143,9 +149,9 @@ internal static class SimulatorCommand
 
     private static int RunFuzz(CliOptions options, TextWriter output)
     {
-        var spec = SwarmCommand.SpecFor(options.Seed, options.Sabotage) with { Filter = options.Filter, RecordFullHistory = options.Trace };
-        output.WriteLine($"fuzz seed {options.Seed}: {SwarmCommand.Describe(spec)}");
-        var result = SwarmCommand.RunOne(spec, options.Store);
+        var spec = RandomWorld.SpecFor(options.Seed, options.Sabotage) with { Filter = options.Filter, RecordFullHistory = options.Trace };
+        output.WriteLine($"fuzz seed {options.Seed}: {RandomWorld.Describe(spec)}");
+        var result = SimulationRunner.RunOne(spec, options.Store);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history {result.HistoryCount:N0} entries, hash {result.HashText}, {result.Metrics.ServerRequests:N0} requests"));
         output.WriteLine("outcomes: " + string.Join(", ", Enum.GetValues<RotationEngine.RotationOutcome>().Select(o => string.Create(CultureInfo.InvariantCulture, $"{o} {result.Metrics.Outcomes[(int)o]:N0}"))));
         if (options.Trace)
@@ -174,7 +180,7 @@ internal static class SimulatorCommand
         output.WriteLine($"INVARIANT VIOLATED with seed {failure.Spec.Seed}, policy {failure.Spec.Policy.Name} at {Core.VirtualClock.Format(violation.Time)}");
         output.WriteLine($"  {violation}");
         output.WriteLine($"  options: {failure.Spec.ToArguments()} --store {store}");
-        var shrinker = new Shrinker(spec => SwarmCommand.RunOne(spec, store));
+        var shrinker = new Shrinker(spec => SimulationRunner.RunOne(spec, store));
         var (shrunk, result) = shrinker.Shrink(failure.Spec, violation);
         var trace = Shrinker.Trace(result);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

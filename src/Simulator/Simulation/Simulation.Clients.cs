@@ -51,11 +51,11 @@ internal sealed partial class DeterministicSimulation
 
     private void SignIn(ClientState client)
     {
-        var instance = client.Rng.Next(_engines.Length);
+        var instance = client.Rng.Next(_server.Instances);
         var binding = _spec.Policy.Binding ? client.Binding : null;
-        var issued = Complete(_engines[instance].IssueAsync(client.Subject, client.ClientId, binding));
-        var family = new FamilyModel(_families.Count, client.Key, _policy, client.ClientId, binding, _instanceClocks[instance].NowMs, issued.Token) { EngineId = issued.FamilyId };
-        _families.Add(family);
+        var issued = _server.Issue(instance, client.Subject, client.ClientId, binding);
+        var family = new FamilyModel(_world.Families.Count, client.Key, _policy, client.ClientId, binding, _server.NowAt(instance), issued.Token) { EngineId = issued.FamilyId };
+        _world.Families.Add(family);
         client.Family = family.Id;
         client.Token = issued.Token;
         client.Generation = 0;
@@ -66,30 +66,30 @@ internal sealed partial class DeterministicSimulation
         client.SharedAccessExpiry = expiry;
         for (var v = client.FirstView; v < client.FirstView + client.ViewCount; v++)
         {
-            _viewWaiting[v] = false;
+            _world.ViewWaiting[v] = false;
             ScheduleView(v, expiry + client.Rng.Between(0, _jitterMs));
         }
     }
 
-    private void ScheduleView(int view, long time) => _queue.Schedule(time, EventKind.ViewTimer, view, ++_viewTicket[view]);
+    private void ScheduleView(int view, long time) => _queue.Schedule(time, EventKind.ViewTimer, view, ++_world.ViewTicket[view]);
 
     private void StopViews(ClientState client)
     {
         for (var v = client.FirstView; v < client.FirstView + client.ViewCount; v++)
         {
-            _viewTicket[v]++;
-            _viewWaiting[v] = false;
+            _world.ViewTicket[v]++;
+            _world.ViewWaiting[v] = false;
         }
     }
 
     private void OnViewTimer(int view, int ticket)
     {
-        if (_viewTicket[view] != ticket)
+        if (_world.ViewTicket[view] != ticket)
         {
             return;
         }
 
-        var client = _clients[_viewClient[view]];
+        var client = _world.Clients[_world.ViewClient[view]];
         if (!client.Active || client.Family < 0)
         {
             return;
@@ -101,7 +101,7 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
-        _viewWaiting[view] = true;
+        _world.ViewWaiting[view] = true;
         if (client.InFlight >= 0)
         {
             return;
@@ -109,7 +109,7 @@ internal sealed partial class DeterministicSimulation
 
         if (client.SharedAccessExpiry > _clock.NowMs)
         {
-            _viewWaiting[view] = false;
+            _world.ViewWaiting[view] = false;
             ScheduleView(view, client.SharedAccessExpiry + client.Rng.Between(0, _jitterMs));
             return;
         }
@@ -119,8 +119,8 @@ internal sealed partial class DeterministicSimulation
 
     private int SendHonest(ClientState client, int view)
     {
-        var id = NewRequest();
-        ref var request = ref _requests[id];
+        var id = _network.NewRequest();
+        ref var request = ref _network[id];
         request.Origin = client.Index;
         request.FromThief = false;
         request.View = view;
@@ -129,18 +129,18 @@ internal sealed partial class DeterministicSimulation
         request.Token = client.Token;
         request.ClientId = client.ClientId;
         request.Binding = client.Binding;
-        request.Instance = client.Rng.Next(_engines.Length);
+        request.Instance = client.Rng.Next(_server.Instances);
         request.Forgery = Forgery.None;
         _metrics.HonestRefreshes++;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, client.Key, client.Family, client.Generation, default, default, 0, request.Instance));
-        Dispatch(id, ref client.Rng);
+        _network.Send(id, ref client.Rng);
         return id;
     }
 
     private void OnHonestAnswer(int id)
     {
-        ref var request = ref _requests[id];
-        var client = _clients[request.Origin];
+        ref var request = ref _network[id];
+        var client = _world.Clients[request.Origin];
         var succeeded = request.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
         _history.Add(new HistoryEntry(_clock.NowMs, succeeded ? EntryType.Ok : EntryType.Fail, client.Key, request.Family, request.Generation, request.Outcome, request.Cause, request.ResultGeneration, request.Instance));
         if (succeeded)
@@ -180,9 +180,9 @@ internal sealed partial class DeterministicSimulation
         client.SharedAccessExpiry = expiry;
         for (var v = client.FirstView; v < client.FirstView + client.ViewCount; v++)
         {
-            if (_viewWaiting[v])
+            if (_world.ViewWaiting[v])
             {
-                _viewWaiting[v] = false;
+                _world.ViewWaiting[v] = false;
                 ScheduleView(v, expiry + client.Rng.Between(0, _jitterMs));
             }
         }
@@ -190,8 +190,8 @@ internal sealed partial class DeterministicSimulation
 
     private void OnHonestTimeout(int id)
     {
-        ref var request = ref _requests[id];
-        var client = _clients[request.Origin];
+        ref var request = ref _network[id];
+        var client = _world.Clients[request.Origin];
         _metrics.HonestUnknown++;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Info, client.Key, request.Family, request.Generation, default, default, 0, request.Instance));
         if (client.InFlight == id)
@@ -211,7 +211,7 @@ internal sealed partial class DeterministicSimulation
 
     private void Logout(ClientState client, RotationOutcome outcome)
     {
-        var family = _families[client.Family];
+        var family = _world.Families[client.Family];
         if (outcome == RotationOutcome.Expired)
         {
             _metrics.ExpiryLogouts++;
