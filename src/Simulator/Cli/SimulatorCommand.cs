@@ -15,9 +15,6 @@ internal static class SimulatorCommand
     {
         switch (options.Command)
         {
-            case "help":
-                output.WriteLine(CliOptions.Usage);
-                return 0;
             case "list":
                 foreach (var name in Scenario.BuiltInNames)
                 {
@@ -79,14 +76,10 @@ internal static class SimulatorCommand
             $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}"));
 
         var progress = new RunProgress();
-        ComparisonReport report;
-        IReadOnlyList<RunResult> runs;
-        using (new ProgressBar($"{scenario.Name} seed {options.Seed}", () => progress.Fraction, !options.Quiet))
-        {
-            (report, runs) = SimulationRunner.RunComparison(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, progress, options.Trace || options.HistoryDirectory is not null);
-        }
+        var (report, runs) = Terminal.WithProgress($"{scenario.Name} seed {options.Seed}", progress, !options.Quiet, () =>
+            SimulationRunner.RunComparison(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, progress, options.Trace || options.HistoryDirectory is not null));
         output.WriteLine();
-        output.Write(ReportWriter.Table(report));
+        Terminal.For(output).Write(ReportWriter.Table(report));
         output.WriteLine();
         foreach (var run in runs)
         {

@@ -14,11 +14,7 @@ internal static class SwarmCommand
         var count = options.Seeds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"swarm: {count} seeds from {options.Seed}, store {options.Store.Kind}, {Environment.ProcessorCount} cores"));
         var progress = new RunProgress();
-        SwarmResult swarm;
-        using (new ProgressBar("swarm", () => progress.Fraction, !options.Quiet))
-        {
-            swarm = SimulationRunner.RunSwarm(options.Seed, count, options.Store, options.Sabotage, progress);
-        }
+        var swarm = Terminal.WithProgress("swarm", progress, !options.Quiet, () => SimulationRunner.RunSwarm(options.Seed, count, options.Store, options.Sabotage, progress));
 
         var wall = swarm.Wall.TotalSeconds;
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
