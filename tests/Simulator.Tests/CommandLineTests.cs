@@ -30,11 +30,15 @@ public sealed partial class CommandLineTests : IDisposable
 
         var stem = Path.Combine(_directory, "spa-tabs", "seed-1");
         using var json = JsonDocument.Parse(File.ReadAllText(stem + ".json"));
-        Assert.Equal(5, json.RootElement.GetProperty("policies").GetArrayLength());
-        Assert.Equal(6, File.ReadAllLines(stem + ".csv").Length);
+        Assert.Equal(11, json.RootElement.GetProperty("policies").GetArrayLength());
+        Assert.Equal(12, File.ReadAllLines(stem + ".csv").Length);
         var svg = File.ReadAllText(stem + ".svg");
         Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
-        Assert.Equal(5, Regex.Matches(svg, "<title>").Count);
+        Assert.Equal(11, Regex.Matches(svg, "<title>").Count);
+        foreach (var peer in new[] { "openiddict-30s", "hydra-10s", "supabase-10s", "keycloak-reuse-0", "strict-rotation", "no-rotation" })
+        {
+            Assert.Contains(peer, text, StringComparison.Ordinal);
+        }
 
         foreach (var content in new[] { text, File.ReadAllText(stem + ".json"), File.ReadAllText(stem + ".csv"), svg })
         {

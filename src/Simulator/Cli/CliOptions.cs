@@ -49,6 +49,9 @@ internal sealed class CliOptions
 
     public string? HistoryDirectory { get; init; }
 
+    /// <summary>Add the peer strategies' rows (OpenIddict, Hydra, Supabase, Keycloak, strict, no rotation).</summary>
+    public bool Peers { get; init; } = true;
+
     /// <summary>Parses <paramref name="args"/> with <see cref="CommandLine"/>; a bad argument is an
     /// <see cref="ArgumentException"/> naming it.</summary>
     public static CliOptions Parse(IReadOnlyList<string> args)

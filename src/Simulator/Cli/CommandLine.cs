@@ -25,6 +25,7 @@ internal static class CommandLine
     private static readonly Option<bool> NoFilesOption = new("--no-files") { Description = "print the table only" };
     private static readonly Option<bool> QuietOption = new("--quiet") { Description = "no progress display" };
     private static readonly Option<Sabotage> SabotageOption = new("--sabotage") { Description = "none | never-revoke | lost-update | ignore-client: a deliberately broken store (the oracle's self-test)", HelpName = "KIND", CustomParser = ParseSabotage };
+    private static readonly Option<bool> NoPeersOption = new("--no-peers") { Description = "compare our policies only, without the peer strategies' rows (OpenIddict, Hydra, Supabase, Keycloak, strict, no rotation)" };
     private static readonly Option<bool> FuzzOption = new("--fuzz") { Description = "draw the scenario from the seed (what --seeds does per seed)" };
     private static readonly Option<bool> TraceOption = new("--trace") { Description = "print the run's history (best with few users)" };
     private static readonly Option<string?> HistoryOption = new("--history") { Description = "write each policy's history as JSON lines to DIR/<scenario>-<policy>-seed-N.jsonl", HelpName = "DIR" };
@@ -42,7 +43,7 @@ internal static class CommandLine
     private static readonly Option[] All =
     [
         ScenarioOption, PolicyOption, SeedOption, SeedsOption, DurationOption, UsersOption, StoreOption, OutOption, NoFilesOption, QuietOption,
-        SabotageOption, FuzzOption, TraceOption, HistoryOption, ThreadsOption, FamiliesOption, OperationsOption,
+        SabotageOption, NoPeersOption, FuzzOption, TraceOption, HistoryOption, ThreadsOption, FamiliesOption, OperationsOption,
         OnlyUsersOption, UntilOption, NoAttackersOption, NoForgeryOption, NoNetworkFaultsOption, NoRestartsOption, SingleInstanceOption,
     ];
 
@@ -97,6 +98,7 @@ internal static class CommandLine
             Quiet = result.GetValue(QuietOption),
             Sabotage = sabotage,
             Fuzz = result.GetValue(FuzzOption),
+            Peers = !result.GetValue(NoPeersOption),
             Trace = result.GetValue(TraceOption),
             HistoryDirectory = result.GetValue(HistoryOption),
             Threads = result.GetValue(ThreadsOption) ?? Math.Max(4, Environment.ProcessorCount * 2),

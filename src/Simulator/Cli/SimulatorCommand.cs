@@ -37,26 +37,29 @@ internal static class SimulatorCommand
         return options.Fuzz ? RunFuzz(options, output) : RunComparison(options, output);
     }
 
+    /// <summary>The scenario the options name, with their overrides, and the peer strategies' rows after its own
+    /// policies (unless <c>--no-peers</c> or the scenario lists peers itself).</summary>
     public static Scenario ScenarioFor(CliOptions options)
     {
-        var scenario = Scenario.Load(options.Scenario);
-        if (options.DurationDays is not null || options.Users is not null || options.Policy is not null)
+        var scenario = Scenario.Load(options.Scenario).Clone();
+        scenario.DurationDays = options.DurationDays ?? scenario.DurationDays;
+        scenario.Population.Users = options.Users ?? scenario.Population.Users;
+        if (options.Peers && scenario.Policies.All(p => p.Peer is null))
         {
-            scenario = scenario.Clone();
-            scenario.DurationDays = options.DurationDays ?? scenario.DurationDays;
-            scenario.Population.Users = options.Users ?? scenario.Population.Users;
-            if (options.Policy is not null)
-            {
-                scenario.Policies = scenario.Policies.Where(p => p.Name == options.Policy).ToList();
-                if (scenario.Policies.Count == 0)
-                {
-                    throw new ArgumentException($"Scenario '{scenario.Name}' has no policy '{options.Policy}'.");
-                }
-            }
-
-            scenario.Validate();
+            var basis = scenario.Policies.FirstOrDefault(p => p.Name == "default") ?? scenario.Policies[0];
+            scenario.Policies.AddRange(Peers.PeerModel.Standard(basis).Where(peer => scenario.Policies.All(p => p.Name != peer.Name)));
         }
 
+        if (options.Policy is not null)
+        {
+            scenario.Policies = scenario.Policies.Where(p => p.Name == options.Policy).ToList();
+            if (scenario.Policies.Count == 0)
+            {
+                throw new ArgumentException($"Scenario '{scenario.Name}' has no policy '{options.Policy}'.");
+            }
+        }
+
+        scenario.Validate();
         return scenario;
     }
 

@@ -100,6 +100,15 @@ internal sealed class Scenario
         foreach (var policy in Policies)
         {
             errors.AddRange(policy.ToRotationPolicy().Validate($"policies[{policy.Name}]"));
+            if (policy.Peer is not null && !Peers.PeerModel.Names.Contains(policy.Peer, StringComparer.Ordinal))
+            {
+                errors.Add($"policies[{policy.Name}].peer '{policy.Peer}' is not one of {string.Join(", ", Peers.PeerModel.Names)}.");
+            }
+
+            if (policy.PeerWindowSeconds is < 0 || policy.PeerMaxReuse is < 0)
+            {
+                errors.Add($"policies[{policy.Name}]: peerWindowSeconds and peerMaxReuse must not be negative.");
+            }
         }
 
         if (errors.Count > 0)
@@ -218,6 +227,19 @@ internal sealed class PolicySettings
 
     public double FamilyLifetimeDays { get; set; } = 90;
 
+    /// <summary>Null for one of our policies; otherwise the peer strategy this row models (see
+    /// <see cref="Peers.PeerModel"/>: openiddict, hydra, supabase, keycloak, strict, no-rotation). The grace
+    /// settings above are then unused; the lifetimes apply.</summary>
+    public string? Peer { get; set; }
+
+    /// <summary>A peer's window in seconds: OpenIddict's reuse leeway, Hydra's grace period, Supabase's reuse interval.</summary>
+    public double? PeerWindowSeconds { get; set; }
+
+    /// <summary>A peer's reuse count: Hydra's grace reuse count (null: unlimited), Keycloak's refreshTokenMaxReuse.</summary>
+    public int? PeerMaxReuse { get; set; }
+
+    public PolicySettings Clone() => (PolicySettings)MemberwiseClone();
+
     public RotationEngine.RotationPolicy ToRotationPolicy() => new()
     {
         GraceWindow = TimeSpan.FromMilliseconds(Math.Round(GraceWindowSeconds * 1000)),
@@ -228,6 +250,6 @@ internal sealed class PolicySettings
         FamilyLifetime = TimeSpan.FromMilliseconds(Math.Round(FamilyLifetimeDays * 86_400_000)),
     };
 
-    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    public string Describe() => Peer is not null ? Peers.PeerModel.Create(Peer, this).Describe() : string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"grace {GraceWindowSeconds}s depth {GraceDepth} replays {(GraceMaxReplays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited")}{(Binding ? " bound" : "")}");
 }

@@ -14,7 +14,7 @@ namespace Simulator.Simulation;
 /// now and then), then the history entry of each answer, then the oracle's check of it. The network hands it
 /// requests; it knows nothing of who sent them beyond the history's process id.
 /// </summary>
-internal sealed class EngineServer : IDisposable
+internal sealed class EngineServer : ITokenServer
 {
     private const long Day = 86_400_000;
 
@@ -82,13 +82,19 @@ internal sealed class EngineServer : IDisposable
     public long NowAt(int instance) => _instanceClocks[instance].NowMs;
 
     /// <summary>Signs a client in on <paramref name="instance"/>.</summary>
-    public IssueResult Issue(int instance, string subject, string clientId, string? binding) =>
-        Complete(_engines[instance].IssueAsync(subject, clientId, binding));
+    public IssuedFamily Issue(int instance, string subject, string clientId, string? binding)
+    {
+        var issued = Complete(_engines[instance].IssueAsync(subject, clientId, binding));
+        return new IssuedFamily(issued.Token, issued.FamilyId);
+    }
+
+    /// <summary>A forged string on the real token format (<see cref="TokenForger"/>).</summary>
+    public string Forge(string token, ref Prng rng, out Forgery kind) => TokenForger.Tamper(token, ref rng, out kind);
 
     /// <summary>Answers one arrival of <paramref name="request"/> on its instance, records it and checks it. Null
     /// when the store failed (nobody learns the outcome); otherwise the answer, and a violation if the oracle
     /// disagrees with it.</summary>
-    public RotationResult? Serve(in Request request, FamilyModel family, int process, out InvariantViolation? violation)
+    public ServerAnswer? Serve(in Request request, FamilyModel family, int process, out InvariantViolation? violation)
     {
         violation = null;
         var instance = request.Instance;
@@ -119,7 +125,7 @@ internal sealed class EngineServer : IDisposable
         var unchanged = before is null || SameState(before, Complete(_handles[instance].FindAsync(family.EngineId)));
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Serve, process, family.Id, request.Generation, result.Outcome, result.Cause, result.Generation, instance));
         violation = _oracle.Check(family, new Presentation(request.Generation, request.Binding, request.Forgery), now, result, unchanged, storeCalls);
-        return result;
+        return new ServerAnswer(result.Outcome, result.Cause, result.Generation, result.Token);
     }
 
     /// <summary>Restarts an instance (a new engine on a freshly opened store handle) and schedules its next restart.</summary>

@@ -54,7 +54,7 @@ internal sealed partial class DeterministicSimulation
         var instance = client.Rng.Next(_server.Instances);
         var binding = _spec.Policy.Binding ? client.Binding : null;
         var issued = _server.Issue(instance, client.Subject, client.ClientId, binding);
-        var family = new FamilyModel(_world.Families.Count, client.Key, _policy, client.ClientId, binding, _server.NowAt(instance), issued.Token) { EngineId = issued.FamilyId };
+        var family = new FamilyModel(_world.Families.Count, client.Key, _policy, client.ClientId, binding, _server.NowAt(instance), issued.Token) { EngineId = issued.EngineId };
         _world.Families.Add(family);
         client.Family = family.Id;
         client.Token = issued.Token;
@@ -216,7 +216,7 @@ internal sealed partial class DeterministicSimulation
         {
             _metrics.ExpiryLogouts++;
         }
-        else if (family.Revoked && family.RevocationBlamesAttacker)
+        else if ((family.Revoked && family.RevocationBlamesAttacker) || (!family.Revoked && family.AttackerPresented))
         {
             _metrics.TheftLogouts++;
         }

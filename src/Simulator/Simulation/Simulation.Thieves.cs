@@ -103,7 +103,7 @@ internal sealed partial class DeterministicSimulation
             }
             else
             {
-                token = TokenForger.Tamper(token, ref thief.Rng, out forgery);
+                token = _server.Forge(token, ref thief.Rng, out forgery);
             }
 
             _metrics.ForgedAttempts++;

@@ -34,7 +34,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
     private readonly EventQueue _queue = new();
     private readonly History _history;
     private readonly RunMetrics _metrics = new();
-    private readonly EngineServer _server;
+    private readonly ITokenServer _server;
     private readonly Network _network;
     private readonly World _world;
     private readonly long _end;
@@ -60,7 +60,9 @@ internal sealed partial class DeterministicSimulation : IDisposable
         _reloginMs = (long)(population.ReloginDelaySeconds * Second);
         _strategyWeights = [Weight("immediate"), Weight("delayed"), Weight("repeated"), Weight("idleVictim")];
         _network = new Network(_scenario.Network, _queue, _clock, (long)population.ClientTimeoutMs);
-        _server = new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics);
+        _server = spec.Policy.Peer is { } peer
+            ? new Peers.PeerServer(Peers.PeerModel.Create(peer, spec.Policy), spec, _scenario.Servers, _policy, _clock, _queue, _history, _metrics)
+            : new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics);
         _world = new World(spec, _scenario, _queue);
     }
 
