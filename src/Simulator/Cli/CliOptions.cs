@@ -49,6 +49,12 @@ internal sealed class CliOptions
 
     public string? HistoryDirectory { get; init; }
 
+    /// <summary>A traffic log to replay under each policy and peer (CSV or JSON lines).</summary>
+    public string? Traffic { get; init; }
+
+    /// <summary>With <see cref="Traffic"/>: the share of refreshes after which a thief steals the session's token.</summary>
+    public double TheftRate { get; init; } = 0.001;
+
     /// <summary>Add the peer strategies' rows (OpenIddict, Hydra, Supabase, Keycloak, strict, no rotation).</summary>
     public bool Peers { get; init; } = true;
 

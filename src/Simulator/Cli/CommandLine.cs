@@ -25,6 +25,8 @@ internal static class CommandLine
     private static readonly Option<bool> NoFilesOption = new("--no-files") { Description = "print the table only" };
     private static readonly Option<bool> QuietOption = new("--quiet") { Description = "no progress display" };
     private static readonly Option<Sabotage> SabotageOption = new("--sabotage") { Description = "none | never-revoke | lost-update | ignore-client: a deliberately broken store (the oracle's self-test)", HelpName = "KIND", CustomParser = ParseSabotage };
+    private static readonly Option<string?> TrafficOption = new("--traffic") { Description = "replay this traffic log (CSV or JSON lines: session, client, timestamp[, lost_response, burst]) under each policy and peer, with the scenario's network latency, servers and thief strategies", HelpName = "FILE" };
+    private static readonly Option<double> TheftRateOption = new("--theft-rate") { Description = "with --traffic: the share of refreshes after which a thief steals a copy of the session's token", DefaultValueFactory = _ => 0.001, HelpName = "R" };
     private static readonly Option<bool> NoPeersOption = new("--no-peers") { Description = "compare our policies only, without the peer strategies' rows (OpenIddict, Hydra, Supabase, Keycloak, strict, no rotation)" };
     private static readonly Option<bool> FuzzOption = new("--fuzz") { Description = "draw the scenario from the seed (what --seeds does per seed)" };
     private static readonly Option<bool> TraceOption = new("--trace") { Description = "print the run's history (best with few users)" };
@@ -43,7 +45,7 @@ internal static class CommandLine
     private static readonly Option[] All =
     [
         ScenarioOption, PolicyOption, SeedOption, SeedsOption, DurationOption, UsersOption, StoreOption, OutOption, NoFilesOption, QuietOption,
-        SabotageOption, NoPeersOption, FuzzOption, TraceOption, HistoryOption, ThreadsOption, FamiliesOption, OperationsOption,
+        SabotageOption, TrafficOption, TheftRateOption, NoPeersOption, FuzzOption, TraceOption, HistoryOption, ThreadsOption, FamiliesOption, OperationsOption,
         OnlyUsersOption, UntilOption, NoAttackersOption, NoForgeryOption, NoNetworkFaultsOption, NoRestartsOption, SingleInstanceOption,
     ];
 
@@ -51,6 +53,13 @@ internal static class CommandLine
     public static RootCommand Create(Func<CliOptions, CancellationToken, Task<int>> run)
     {
         var root = new RootCommand("Simulator: deterministic simulation of refresh-token rotation, with an invariant oracle and a policy comparison. With no subcommand it runs a scenario under each of its policies and compares them.");
+        TheftRateOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (>= 0 and <= 1))
+            {
+                r.AddError("--theft-rate must be from 0 to 1.");
+            }
+        });
         foreach (var option in All)
         {
             option.Recursive = true;
@@ -99,6 +108,8 @@ internal static class CommandLine
             Sabotage = sabotage,
             Fuzz = result.GetValue(FuzzOption),
             Peers = !result.GetValue(NoPeersOption),
+            Traffic = result.GetValue(TrafficOption),
+            TheftRate = result.GetValue(TheftRateOption),
             Trace = result.GetValue(TraceOption),
             HistoryDirectory = result.GetValue(HistoryOption),
             Threads = result.GetValue(ThreadsOption) ?? Math.Max(4, Environment.ProcessorCount * 2),

@@ -67,6 +67,15 @@ internal static class SimulatorCommand
     {
         var scenario = ScenarioFor(options);
         var argument = File.Exists(options.Scenario) ? options.Scenario : scenario.Name;
+        TrafficSummary? traffic = null;
+        if (options.Traffic is not null)
+        {
+            traffic = TrafficSummary.Check(options.Traffic);
+            scenario = TrafficScenario(scenario, traffic);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Traffic {Path.GetFileName(traffic.File)}: {traffic.Lines:N0} refreshes of {traffic.Sessions:N0} sessions over {(traffic.LastMs - traffic.FirstMs) / 3_600_000.0:0.#} h, thefts after {options.TheftRate:P2} of refreshes; network latency, servers and thief strategies of {scenario.Name}"));
+        }
+
         output.WriteLine($"Scenario {scenario.Name}: {scenario.Description}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"seed {options.Seed}, store {options.Store.Kind}, {scenario.Population.Users:N0} users, {scenario.DurationDays:0.###} days, {scenario.Policies.Count} policies, {Environment.ProcessorCount} cores"));
@@ -76,11 +85,11 @@ internal static class SimulatorCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}"));
+            $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}{(traffic is null ? "" : string.Create(CultureInfo.InvariantCulture, $" --traffic {traffic.File} --theft-rate {options.TheftRate}"))}"));
 
         var progress = new RunProgress();
         var (report, runs) = Terminal.WithProgress($"{scenario.Name} seed {options.Seed}", progress, !options.Quiet, () =>
-            SimulationRunner.RunComparison(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, progress, options.Trace || options.HistoryDirectory is not null));
+            SimulationRunner.RunComparison(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, progress, options.Trace || options.HistoryDirectory is not null, traffic, options.TheftRate));
         output.WriteLine();
         Terminal.For(output).Write(ReportWriter.Table(report));
         output.WriteLine();
@@ -122,7 +131,7 @@ internal static class SimulatorCommand
 
         if (options.WriteFiles)
         {
-            var directory = Path.Combine(options.OutputDirectory, scenario.Name);
+            var directory = Path.Combine(options.OutputDirectory, traffic is null ? scenario.Name : "traffic-" + Path.GetFileNameWithoutExtension(traffic.File));
             Directory.CreateDirectory(directory);
             var stem = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"seed-{options.Seed}"));
             File.WriteAllText(stem + ".json", ReportWriter.ToJson(report));
@@ -141,6 +150,21 @@ internal static class SimulatorCommand
         }
 
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The scenario a traffic log replays in: its latency, servers and thief strategies, but the log decides
+    /// who refreshes when and which responses are lost; thefts come with the log's lines (<c>--theft-rate</c>).</summary>
+    private static Scenario TrafficScenario(Scenario scenario, TrafficSummary traffic)
+    {
+        var copy = scenario.Clone();
+        copy.Network.RequestLossRate = 0;
+        copy.Network.ResponseLossRate = 0;
+        copy.Network.DuplicateRate = 0;
+        copy.Attackers.TheftsPerThousandUserDays = 0;
+        copy.Population.Users = (int)Math.Min(int.MaxValue, traffic.Sessions);
+        copy.DurationDays = Math.Max(1.0 / 24, (traffic.LastMs - traffic.FirstMs) / 86_400_000.0);
+        copy.Validate();
+        return copy;
     }
 
     private static int RunFuzz(CliOptions options, TextWriter output)

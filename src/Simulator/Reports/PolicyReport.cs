@@ -84,7 +84,7 @@ internal sealed record PolicyReport
     {
         var m = run.Metrics;
         var users = run.Spec.Filter.OnlyUsers?.Count ?? run.Spec.Scenario.Population.Users;
-        var userDays = users * (run.SimulatedMs / 86_400_000.0);
+        var userDays = run.Spec.TrafficFile is null ? users * (run.SimulatedMs / 86_400_000.0) : m.TrafficUserDays;
         var answered = m.HonestOk + m.HonestFailed;
         var delays = m.DetectionDelaysMs.Order().ToArray();
         var outcomes = Enum.GetValues<RotationOutcome>().ToDictionary(o => o.ToString(), o => m.Outcomes[(int)o]);

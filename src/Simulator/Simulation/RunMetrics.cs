@@ -53,6 +53,15 @@ internal sealed class RunMetrics
 
     public long StoreFaults;
 
+    /// <summary>With a traffic log: distinct (session, UTC day) pairs seen, the user-days the rates are per.</summary>
+    public long TrafficUserDays;
+
+    /// <summary>With a traffic log: distinct sessions.</summary>
+    public long TrafficSessions;
+
+    /// <summary>Per simulated hour: honest refreshes, grace replays, logouts (any cause) and theft detections.</summary>
+    public HourlySeries Hourly { get; } = new();
+
     public long[] Outcomes { get; } = new long[Enum.GetValues<RotationOutcome>().Length];
 
     public long[] Causes { get; } = new long[Enum.GetValues<OutcomeCause>().Length];

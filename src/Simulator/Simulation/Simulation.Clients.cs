@@ -117,7 +117,9 @@ internal sealed partial class DeterministicSimulation
         client.InFlight = SendHonest(client, -1);
     }
 
-    private int SendHonest(ClientState client, int view)
+    private int SendHonest(ClientState client, int view) => SendHonest(client, view, client.Token, client.Generation);
+
+    private int SendHonest(ClientState client, int view, string? token, int generation)
     {
         var id = _network.NewRequest();
         ref var request = ref _network[id];
@@ -125,14 +127,15 @@ internal sealed partial class DeterministicSimulation
         request.FromThief = false;
         request.View = view;
         request.Family = client.Family;
-        request.Generation = client.Generation;
-        request.Token = client.Token;
+        request.Generation = generation;
+        request.Token = token;
         request.ClientId = client.ClientId;
         request.Binding = client.Binding;
         request.Instance = client.Rng.Next(_server.Instances);
         request.Forgery = Forgery.None;
         _metrics.HonestRefreshes++;
-        _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, client.Key, client.Family, client.Generation, default, default, 0, request.Instance));
+        _metrics.Hourly.Add(_metrics.Hourly.Refreshes, _clock.NowMs);
+        _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, client.Key, client.Family, generation, default, default, 0, request.Instance));
         _network.Send(id, ref client.Rng);
         return id;
     }
@@ -170,6 +173,11 @@ internal sealed partial class DeterministicSimulation
 
         client.Token = request.ResultToken;
         client.Generation = request.ResultGeneration;
+        if (client.Traffic)
+        {
+            return;
+        }
+
         var expiry = _clock.NowMs + _accessMs;
         if (!client.SingleFlight)
         {
@@ -199,7 +207,7 @@ internal sealed partial class DeterministicSimulation
             client.InFlight = -1;
         }
 
-        if (request.Family != client.Family || !client.Active)
+        if (request.Family != client.Family || !client.Active || client.Traffic)
         {
             return;
         }
@@ -225,6 +233,7 @@ internal sealed partial class DeterministicSimulation
             _metrics.FalseLogouts++;
         }
 
+        _metrics.Hourly.Add(_metrics.Hourly.Logouts, _clock.NowMs);
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Logout, client.Key, family.Id, client.Generation, outcome, default, 0, 0));
         client.Family = -1;
         client.Token = null;

@@ -21,6 +21,13 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
+        StartThief(client, user, strategy, firstDelay);
+    }
+
+    /// <summary>A thief copies <paramref name="client"/>'s current token now and first acts after <paramref name="firstDelay"/>.</summary>
+    private void StartThief(ClientState client, UserState user, ThiefStrategy strategy, long firstDelay)
+    {
+        var attackers = _scenario.Attackers;
         var id = _world.Thieves.Count;
         var thief = new ThiefState
         {
@@ -30,11 +37,11 @@ internal sealed partial class DeterministicSimulation
             Strategy = strategy,
             StolenAt = _clock.NowMs,
             GiveUpAt = _clock.NowMs + (long)(attackers.GiveUpHours * Hour),
-            StolenToken = client.Token,
+            StolenToken = client.Token!,
             StolenGeneration = client.Generation,
             Binding = $"thief-{id}",
             Rng = Core.Prng.ForStream(_spec.Seed, 7, (ulong)(user.Id * 4096L + user.TheftOrdinal++)),
-            Token = client.Token,
+            Token = client.Token!,
             Generation = client.Generation,
             RemainingRepeats = Math.Max(1, attackers.RepeatCount),
         };

@@ -37,12 +37,17 @@ internal sealed partial class DeterministicSimulation : IDisposable
     private readonly ITokenServer _server;
     private readonly Network _network;
     private readonly World _world;
-    private readonly long _end;
+    private long _end;
     private readonly long _accessMs;
     private readonly long _jitterMs;
     private readonly long _retryMs;
     private readonly long _reloginMs;
     private readonly double[] _strategyWeights;
+    private readonly Traffic.TrafficReader? _traffic;
+    private readonly Dictionary<string, int>? _sessions;
+    private Traffic.TrafficRecord _nextLine;
+    private long _trafficBase = long.MinValue;
+    private long _trafficLines;
     private long _progressMs;
     private InvariantViolation? _violation;
 
@@ -63,8 +68,22 @@ internal sealed partial class DeterministicSimulation : IDisposable
         _server = spec.Policy.Peer is { } peer
             ? new Peers.PeerServer(Peers.PeerModel.Create(peer, spec.Policy), spec, _scenario.Servers, _policy, _clock, _queue, _history, _metrics)
             : new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics);
-        _world = new World(spec, _scenario, _queue);
+        if (spec.TrafficFile is null)
+        {
+            _world = new World(spec, _scenario, _queue);
+        }
+        else
+        {
+            _world = new World();
+            _sessions = new Dictionary<string, int>(StringComparer.Ordinal);
+            _traffic = Traffic.TrafficReader.Open(spec.TrafficFile);
+            _end = spec.Filter.UntilMs ?? long.MaxValue;
+            ScheduleNextLine();
+        }
     }
+
+    /// <summary>Called every 65,536 traffic lines with the count so far (for a memory measurement).</summary>
+    public Action<long>? TrafficProgress { get; set; }
 
     /// <summary>Virtual time reached (for the progress display; read from another thread).</summary>
     public long ProgressMs => Volatile.Read(ref _progressMs);
@@ -115,6 +134,9 @@ internal sealed partial class DeterministicSimulation : IDisposable
                 case EventKind.Restart:
                     _server.Restart(next.A);
                     break;
+                case EventKind.TrafficLine:
+                    OnTrafficLine();
+                    break;
             }
 
             if ((++steps & 0x3FFF) == 0)
@@ -126,10 +148,14 @@ internal sealed partial class DeterministicSimulation : IDisposable
         Volatile.Write(ref _progressMs, _end);
         _metrics.StoreOperations = _server.StoreOperations;
         var wall = TimeProvider.System.GetElapsedTime(started);
-        return new RunResult(_spec, _metrics, _history.Hash, _history.Count, _violation, wall, _history.Entries(), _world.Clients.Length, _end);
+        return new RunResult(_spec, _metrics, _history.Hash, _history.Count, _violation, wall, _history.Entries(), _world.Clients.Count, _end);
     }
 
-    public void Dispose() => _server.Dispose();
+    public void Dispose()
+    {
+        _server.Dispose();
+        _traffic?.Dispose();
+    }
 
     private static Scenario ApplyFilter(Scenario scenario, RunFilter filter)
     {
@@ -210,6 +236,11 @@ internal sealed partial class DeterministicSimulation : IDisposable
             OnFamilyRevoked(family);
         }
 
+        if (result.Outcome == RotationOutcome.GraceReplay)
+        {
+            _metrics.Hourly.Add(_metrics.Hourly.GraceReplays, _clock.NowMs);
+        }
+
         if (!duplicate)
         {
             ref var slot = ref _network[id];
@@ -217,7 +248,10 @@ internal sealed partial class DeterministicSimulation : IDisposable
             slot.Cause = result.Cause;
             slot.ResultGeneration = result.Generation;
             slot.ResultToken = result.Token;
-            _network.Respond(id, ref request.FromThief ? ref _world.Thieves[request.Origin].Rng : ref _world.Clients[request.Origin].Rng);
+            if (!request.LoseResponse)
+            {
+                _network.Respond(id, ref request.FromThief ? ref _world.Thieves[request.Origin].Rng : ref _world.Clients[request.Origin].Rng);
+            }
         }
 
         _network.Release(id);
@@ -277,6 +311,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
                 thief.Detected = true;
                 _metrics.TheftsDetected++;
                 _metrics.DetectionDelaysMs.Add(_clock.NowMs - thief.StolenAt);
+                _metrics.Hourly.Add(_metrics.Hourly.Detections, _clock.NowMs);
             }
         }
     }

@@ -18,6 +18,35 @@ internal sealed class RunProgress
     internal void Track(Func<double> source) => _source = source;
 }
 
+/// <summary>A traffic file checked once before the runs: its lines, sessions and time span (Unix ms).</summary>
+internal sealed record TrafficSummary(string File, long Lines, long Sessions, long FirstMs, long LastMs)
+{
+    /// <summary>Reads <paramref name="file"/> through (streaming), refusing it at its first bad line.</summary>
+    public static TrafficSummary Check(string file)
+    {
+        using var reader = Traffic.TrafficReader.Open(file);
+        var sessions = new HashSet<string>(StringComparer.Ordinal);
+        long lines = 0, first = 0, last = 0;
+        while (reader.TryRead(out var record))
+        {
+            if (lines++ == 0)
+            {
+                first = record.TimestampMs;
+            }
+
+            last = record.TimestampMs;
+            sessions.Add(record.Session);
+        }
+
+        if (lines == 0)
+        {
+            throw new ArgumentException($"The traffic file '{file}' has no refresh lines.");
+        }
+
+        return new TrafficSummary(file, lines, sessions.Count, first, last);
+    }
+}
+
 /// <summary>What a swarm of seeds produced.</summary>
 internal sealed record SwarmResult(int Seeds, IReadOnlyList<RunResult> Failures, long Requests, long[] Outcomes, TimeSpan Wall);
 
@@ -37,7 +66,7 @@ internal static class SimulationRunner
 
     /// <summary>Runs a scenario once per policy with one seed and compares them.</summary>
     public static (ComparisonReport Report, IReadOnlyList<RunResult> Runs) RunComparison(
-        Scenario scenario, string? scenarioArgument, ulong seed, StoreChoice store, Sabotage sabotage, RunFilter filter, RunProgress? progress = null, bool recordFullHistory = false)
+        Scenario scenario, string? scenarioArgument, ulong seed, StoreChoice store, Sabotage sabotage, RunFilter filter, RunProgress? progress = null, bool recordFullHistory = false, TrafficSummary? traffic = null, double theftRate = 0)
     {
         var specs = scenario.Policies.Select(policy => new RunSpec
         {
@@ -48,12 +77,15 @@ internal static class SimulationRunner
             Sabotage = sabotage,
             Filter = filter,
             RecordFullHistory = recordFullHistory,
+            TrafficFile = traffic?.File,
+            TheftRate = theftRate,
         }).ToList();
 
         var simulations = new DeterministicSimulation?[specs.Count];
         var results = new RunResult[specs.Count];
         var started = TimeProvider.System.GetTimestamp();
-        progress?.Track(() => simulations.Sum(s => s is null ? 0 : (double)s.ProgressMs / Math.Max(1, s.EndMs)) / Math.Max(1, specs.Count));
+        var span = traffic is null ? 0 : Math.Max(1, traffic.LastMs - traffic.FirstMs);
+        progress?.Track(() => simulations.Sum(s => s is null ? 0 : Math.Min(1, (double)s.ProgressMs / (traffic is null ? Math.Max(1, s.EndMs) : span))) / Math.Max(1, specs.Count));
         Parallel.For(0, specs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
             using var stores = StoreProviders.Create(store, sabotage, $"{scenario.Name}-{specs[i].Policy.Name}-{seed}");
@@ -70,7 +102,7 @@ internal static class SimulationRunner
             Seed = seed,
             Store = store.Kind,
             DurationDays = results.Length == 0 ? 0 : results[0].SimulatedMs / 86_400_000.0,
-            Users = filter.OnlyUsers?.Count ?? scenario.Population.Users,
+            Users = (int?)traffic?.Sessions ?? filter.OnlyUsers?.Count ?? scenario.Population.Users,
             Options = specs.Count == 0 ? "" : specs[0].ToArguments(includePolicy: false) + $" --store {store}",
             Policies = results.Select(PolicyReport.From).ToList(),
             WallSeconds = wall.TotalSeconds,

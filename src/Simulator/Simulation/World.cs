@@ -64,8 +64,8 @@ internal sealed class World
             }
         }
 
-        Users = [.. users];
-        Clients = [.. clients];
+        Users = users;
+        Clients = clients;
         ViewClient = new int[views];
         ViewTicket = new int[views];
         ViewWaiting = new bool[views];
@@ -78,9 +78,19 @@ internal sealed class World
         }
     }
 
-    public UserState[] Users { get; }
+    /// <summary>An empty world whose users arrive with a traffic log (<see cref="AddTrafficSession"/>).</summary>
+    public World()
+    {
+        Users = [];
+        Clients = [];
+        ViewClient = [];
+        ViewTicket = [];
+        ViewWaiting = [];
+    }
 
-    public ClientState[] Clients { get; }
+    public List<UserState> Users { get; }
+
+    public List<ClientState> Clients { get; }
 
     /// <summary>The client each view (tab) belongs to.</summary>
     public int[] ViewClient { get; }
@@ -95,4 +105,27 @@ internal sealed class World
     public List<FamilyModel> Families { get; } = [];
 
     public List<ThiefState> Thieves { get; } = [];
+
+    /// <summary>Adds a traffic log's session as a user with one client and no views (it refreshes when the log says).</summary>
+    public ClientState AddTrafficSession(ulong seed, string clientId, int userId)
+    {
+        var user = new UserState { Id = userId, FirstClient = Clients.Count, ClientCount = 1, TheftRng = Prng.ForStream(seed, 3, (ulong)userId) };
+        var client = new ClientState
+        {
+            Index = Clients.Count,
+            Key = userId * 16,
+            User = Users.Count,
+            Subject = $"user-{userId}",
+            ClientId = clientId,
+            Binding = $"device-{userId}-0",
+            SingleFlight = false,
+            FirstView = 0,
+            ViewCount = 0,
+            Rng = Prng.ForStream(seed, 2, (ulong)(userId * 16)),
+            Traffic = true,
+        };
+        Users.Add(user);
+        Clients.Add(client);
+        return client;
+    }
 }
