@@ -6,7 +6,7 @@ namespace Simulator.Cli;
 
 /// <summary>What the command line asked for, as parsed by <see cref="CommandLine"/>. Every option has a default,
 /// so that no argument runs the default scenario.</summary>
-internal sealed class CliOptions
+internal sealed record CliOptions
 {
     public const string DefaultScenario = "spa-tabs";
 
@@ -54,6 +54,9 @@ internal sealed class CliOptions
 
     /// <summary>With <see cref="Traffic"/>: the share of refreshes after which a thief steals the session's token.</summary>
     public double TheftRate { get; init; } = 0.001;
+
+    /// <summary>advise: the target false-logout rate per 1,000 user-days.</summary>
+    public double MaxFalseLogouts { get; init; } = 100;
 
     /// <summary>Add the peer strategies' rows (OpenIddict, Hydra, Supabase, Keycloak, strict, no rotation).</summary>
     public bool Peers { get; init; } = true;

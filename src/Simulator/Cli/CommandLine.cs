@@ -27,6 +27,7 @@ internal static class CommandLine
     private static readonly Option<Sabotage> SabotageOption = new("--sabotage") { Description = "none | never-revoke | lost-update | ignore-client: a deliberately broken store (the oracle's self-test)", HelpName = "KIND", CustomParser = ParseSabotage };
     private static readonly Option<string?> TrafficOption = new("--traffic") { Description = "replay this traffic log (CSV or JSON lines: session, client, timestamp[, lost_response, burst]) under each policy and peer, with the scenario's network latency, servers and thief strategies", HelpName = "FILE" };
     private static readonly Option<double> TheftRateOption = new("--theft-rate") { Description = "with --traffic: the share of refreshes after which a thief steals a copy of the session's token", DefaultValueFactory = _ => 0.001, HelpName = "R" };
+    private static readonly Option<double> MaxFalseLogoutsOption = new("--max-false-logouts") { Description = "advise: the target, false logouts per 1,000 user-days", DefaultValueFactory = _ => 100, HelpName = "N" };
     private static readonly Option<bool> NoPeersOption = new("--no-peers") { Description = "compare our policies only, without the peer strategies' rows (OpenIddict, Hydra, Supabase, Keycloak, strict, no rotation)" };
     private static readonly Option<bool> FuzzOption = new("--fuzz") { Description = "draw the scenario from the seed (what --seeds does per seed)" };
     private static readonly Option<bool> TraceOption = new("--trace") { Description = "print the run's history (best with few users)" };
@@ -45,7 +46,7 @@ internal static class CommandLine
     private static readonly Option[] All =
     [
         ScenarioOption, PolicyOption, SeedOption, SeedsOption, DurationOption, UsersOption, StoreOption, OutOption, NoFilesOption, QuietOption,
-        SabotageOption, TrafficOption, TheftRateOption, NoPeersOption, FuzzOption, TraceOption, HistoryOption, ThreadsOption, FamiliesOption, OperationsOption,
+        SabotageOption, MaxFalseLogoutsOption, TrafficOption, TheftRateOption, NoPeersOption, FuzzOption, TraceOption, HistoryOption, ThreadsOption, FamiliesOption, OperationsOption,
         OnlyUsersOption, UntilOption, NoAttackersOption, NoForgeryOption, NoNetworkFaultsOption, NoRestartsOption, SingleInstanceOption,
     ];
 
@@ -60,6 +61,13 @@ internal static class CommandLine
                 r.AddError("--theft-rate must be from 0 to 1.");
             }
         });
+        MaxFalseLogoutsOption.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is not (>= 0 and < double.PositiveInfinity))
+            {
+                r.AddError("--max-false-logouts must be a number from 0.");
+            }
+        });
         foreach (var option in All)
         {
             option.Recursive = true;
@@ -72,6 +80,7 @@ internal static class CommandLine
             new("stress", "real threads against a real store; checks lineage, revocation and linearizability"),
             new("bench", "the engine's own Rotate throughput against the simulator's request rate, on one core"),
             new("list", "the shipped scenarios"),
+            new("advise", "search grace window × depth × max replays × binding (110 policies) on a scenario or a traffic file; print the Pareto front and the smallest grace meeting --max-false-logouts"),
         ];
         root.SetAction((result, cancellation) => run(OptionsFrom(result), cancellation));
         foreach (var command in subcommands)
@@ -91,7 +100,7 @@ internal static class CommandLine
         var seeds = result.GetValue(SeedsOption);
         // The flawed stores are in-memory ones, and a swarm of thousands of small runs is about the oracle, not
         // the database: both default to the in-memory store (an explicit --store still wins).
-        var store = result.GetValue(StoreOption) ?? (sabotage != Sabotage.None || seeds > 0 ? StoreChoice.Memory : StoreChoice.Parse("sqlite"));
+        var store = result.GetValue(StoreOption) ?? (sabotage != Sabotage.None || seeds > 0 || command == "advise" ? StoreChoice.Memory : StoreChoice.Parse("sqlite"));
         return new CliOptions
         {
             Command = command,
@@ -109,6 +118,7 @@ internal static class CommandLine
             Fuzz = result.GetValue(FuzzOption),
             Peers = !result.GetValue(NoPeersOption),
             Traffic = result.GetValue(TrafficOption),
+            MaxFalseLogouts = result.GetValue(MaxFalseLogoutsOption),
             TheftRate = result.GetValue(TheftRateOption),
             Trace = result.GetValue(TraceOption),
             HistoryDirectory = result.GetValue(HistoryOption),

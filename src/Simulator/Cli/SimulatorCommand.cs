@@ -27,6 +27,8 @@ internal static class SimulatorCommand
                 return await Stress.StressCommand.RunAsync(options, output);
             case "bench":
                 return BenchCommand.Run(options, output);
+            case "advise":
+                return AdviseCommand.Run(options, output);
         }
 
         if (options.Seeds > 0)
@@ -137,7 +139,9 @@ internal static class SimulatorCommand
             File.WriteAllText(stem + ".json", ReportWriter.ToJson(report));
             File.WriteAllText(stem + ".csv", ReportWriter.ToCsv(report));
             File.WriteAllText(stem + ".svg", TradeOffChart.Render(report));
+            File.WriteAllText(stem + ".html", HtmlReport.Render(report, null));
             output.WriteLine($"reports: {stem}.json, {stem}.csv, {stem}.svg");
+            output.WriteLine($"report to look at: {Path.GetFullPath(stem + ".html")}");
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -154,7 +158,7 @@ internal static class SimulatorCommand
 
     /// <summary>The scenario a traffic log replays in: its latency, servers and thief strategies, but the log decides
     /// who refreshes when and which responses are lost; thefts come with the log's lines (<c>--theft-rate</c>).</summary>
-    private static Scenario TrafficScenario(Scenario scenario, TrafficSummary traffic)
+    public static Scenario TrafficScenario(Scenario scenario, TrafficSummary traffic)
     {
         var copy = scenario.Clone();
         copy.Network.RequestLossRate = 0;

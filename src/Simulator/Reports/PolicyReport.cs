@@ -77,6 +77,9 @@ internal sealed record PolicyReport
 
     public string? Violation { get; init; }
 
+    /// <summary>Per simulated hour: honest refreshes, grace replays, logouts and theft detections.</summary>
+    public Simulation.HourlySeries? Hourly { get; init; }
+
     /// <summary>The rare paths the oracle counts.</summary>
     public static readonly RotationOutcome[] RarePaths = [RotationOutcome.GraceReplay, RotationOutcome.ReuseDetected, RotationOutcome.Expired, RotationOutcome.BindingMismatch];
 
@@ -125,6 +128,7 @@ internal sealed record PolicyReport
             WallSeconds = run.Wall.TotalSeconds,
             RequestsPerSecond = run.RequestsPerSecond,
             Violation = run.Violation?.ToString(),
+            Hourly = m.Hourly,
         };
     }
 

@@ -10,7 +10,7 @@ internal static class ReportWriter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly JsonSerializerOptions Json = new()
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
@@ -48,7 +48,7 @@ internal static class ReportWriter
         return table;
     }
 
-    public static string ToJson(ComparisonReport report) => JsonSerializer.Serialize(report, Json);
+    public static string ToJson(ComparisonReport report) => JsonSerializer.Serialize(report, JsonOptions);
 
     public static string ToCsv(ComparisonReport report)
     {
