@@ -80,6 +80,7 @@ internal static class CommandLine
             new("stress", "real threads against a real store; checks lineage, revocation and linearizability"),
             new("bench", "the engine's own Rotate throughput against the simulator's request rate, on one core"),
             new("list", "the shipped scenarios"),
+            new("cookie-jar", "the browser scenario with the refresh token in a cookie jar (answers in arrival order) against a newest-generation client, with uncoordinated and single-flight tabs"),
             new("advise", "search grace window × depth × max replays × binding (110 policies) on a scenario or a traffic file; print the Pareto front and the smallest grace meeting --max-false-logouts"),
         ];
         root.SetAction((result, cancellation) => run(OptionsFrom(result), cancellation));

@@ -29,6 +29,8 @@ internal static class SimulatorCommand
                 return BenchCommand.Run(options, output);
             case "advise":
                 return AdviseCommand.Run(options, output);
+            case "cookie-jar":
+                return CookieJarCommand.Run(options, output);
         }
 
         if (options.Seeds > 0)
@@ -100,7 +102,7 @@ internal static class SimulatorCommand
             var policy = PolicyReport.From(run);
             var never = policy.NeverExercised.Count == 0 ? "all rare paths exercised" : "never exercised: " + string.Join(", ", policy.NeverExercised);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Spec.Policy.Name}: history {run.HistoryCount:N0} entries, hash {run.HashText}; grace replays {policy.GraceReplays:N0}, reuse detections {policy.ReuseDetections:N0}, expiries {policy.Outcomes["Expired"]:N0}, binding mismatches {policy.Outcomes["BindingMismatch"]:N0}; {never}"));
+                $"{run.Spec.Policy.Name}: history {run.HistoryCount:N0} entries, hash {run.HashText}; grace replays {policy.GraceReplays:N0}, reuse detections {policy.ReuseDetections:N0}, expiries {policy.Outcomes["Expired"]:N0}, binding mismatches {policy.Outcomes["BindingMismatch"]:N0}, cookie rollbacks {policy.CookieRollbacks:N0}; {never}"));
         }
 
         if (options.Trace)

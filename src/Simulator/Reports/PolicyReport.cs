@@ -77,6 +77,9 @@ internal sealed record PolicyReport
 
     public string? Violation { get; init; }
 
+    /// <summary>Successful answers older than the token the client held (a cookie jar's rollbacks).</summary>
+    public long CookieRollbacks { get; init; }
+
     /// <summary>Per simulated hour: honest refreshes, grace replays, logouts and theft detections.</summary>
     public Simulation.HourlySeries? Hourly { get; init; }
 
@@ -129,6 +132,7 @@ internal sealed record PolicyReport
             RequestsPerSecond = run.RequestsPerSecond,
             Violation = run.Violation?.ToString(),
             Hourly = m.Hourly,
+            CookieRollbacks = m.CookieRollbacks,
         };
     }
 

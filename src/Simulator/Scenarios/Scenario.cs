@@ -95,6 +95,7 @@ internal sealed class Scenario
         Check(Attackers.Strategies.Values.All(w => w >= 0), "attackers.strategies weights must not be negative.");
         Check(Servers.Instances is >= 1 and <= 64, "servers.instances must be from 1 to 64.");
         Check(Servers.RestartsPerDay >= 0 && Servers.MaxClockOffsetMs >= 0, "servers.restartsPerDay and maxClockOffsetMs must not be negative.");
+        Check(Population.TokenStore is "cookieJar" or "newest", "population.tokenStore must be cookieJar or newest.");
         Check(Policies.Count >= 1, "policies must list at least one policy.");
         Check(Policies.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() == Policies.Count, "policy names must be unique.");
         foreach (var policy in Policies)
@@ -132,6 +133,11 @@ internal sealed class PopulationSettings
 
     /// <summary>Share of clients that serialise refreshes client-side (one in flight, views share the result).</summary>
     public double SingleFlightShare { get; set; } = 0.5;
+
+    /// <summary>Where a client keeps its refresh token: <c>cookieJar</c> (a browser's cookie: every successful
+    /// response overwrites it in arrival order, so a slow grace replay can put an older token back over a newer
+    /// one) or <c>newest</c> (a client that keeps the newest generation it was given).</summary>
+    public string TokenStore { get; set; } = "cookieJar";
 
     public double AccessTokenLifetimeSeconds { get; set; } = 300;
 

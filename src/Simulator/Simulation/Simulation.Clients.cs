@@ -171,6 +171,16 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
+        if (request.ResultGeneration < client.Generation)
+        {
+            // A slow answer (typically a grace replay) arrives after a newer one: the cookie jar takes it anyway.
+            _metrics.CookieRollbacks++;
+            if (_newestWins)
+            {
+                return;
+            }
+        }
+
         client.Token = request.ResultToken;
         client.Generation = request.ResultGeneration;
         if (client.Traffic)

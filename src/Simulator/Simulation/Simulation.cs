@@ -43,6 +43,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
     private readonly long _retryMs;
     private readonly long _reloginMs;
     private readonly double[] _strategyWeights;
+    private readonly bool _newestWins;
     private readonly Traffic.TrafficReader? _traffic;
     private readonly Dictionary<string, int>? _sessions;
     private Traffic.TrafficRecord _nextLine;
@@ -63,6 +64,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
         _jitterMs = (long)population.RefreshJitterMs;
         _retryMs = (long)population.RetryDelayMs;
         _reloginMs = (long)(population.ReloginDelaySeconds * Second);
+        _newestWins = population.TokenStore == "newest";
         _strategyWeights = [Weight("immediate"), Weight("delayed"), Weight("repeated"), Weight("idleVictim")];
         _network = new Network(_scenario.Network, _queue, _clock, (long)population.ClientTimeoutMs);
         _server = spec.Policy.Peer is { } peer
