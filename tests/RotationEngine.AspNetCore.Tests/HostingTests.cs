@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RotationEngine.AspNetCore.Clients;
@@ -254,6 +255,50 @@ public sealed class HostingTests
         finally
         {
             Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_access_token_hook_is_a_500_with_no_store_and_the_retry_replays()
+    {
+        var failing = new FlakyIssuer();
+        await using var host = await AuthServerHost.StartAsync(Transport.TestServer, services: services =>
+            services.Replace(ServiceDescriptor.Singleton<AccessTokens.IAccessTokenIssuer>(sp => failing.With(sp.GetRequiredService<AuthServer.JwtAccessTokenIssuer>()))));
+        var token = await host.SignInTokenAsync("hook");
+        failing.FailNext = true;
+        var failed = await host.RefreshAsync(token);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.HttpStatusCode);
+        Assert.Equal("server_error", Wire.Error(failed));
+        RefreshFlowTests.AssertNoStore(failed.HttpResponse!);
+        Assert.Equal(1, (await host.FamilyOfAsync(token)).Generation);
+
+        var retry = await host.RefreshAsync(token);
+        Assert.False(retry.IsError, retry.Error);
+        Assert.Equal(1, (await host.FamilyOfAsync(retry.RefreshToken!)).Generation);
+        Assert.Contains("[3004]", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    private sealed class FlakyIssuer : AccessTokens.IAccessTokenIssuer
+    {
+        private AccessTokens.IAccessTokenIssuer _inner = null!;
+
+        public bool FailNext { get; set; }
+
+        public FlakyIssuer With(AccessTokens.IAccessTokenIssuer inner)
+        {
+            _inner = inner;
+            return this;
+        }
+
+        public ValueTask<AccessTokens.AccessTokenResult> IssueAsync(AccessTokens.AccessTokenRequest request, CancellationToken cancellationToken = default)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("the signing service is down");
+            }
+
+            return _inner.IssueAsync(request, cancellationToken);
         }
     }
 }
