@@ -221,4 +221,39 @@ public sealed class HostingTests
         Assert.True(File.Exists(database));
         Assert.Contains("schema migrated", host.Logs.All, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task First_run_without_keys_creates_owner_only_key_files_and_tokens_survive_a_restart()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "re-aspnetcore-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            string token;
+            await using (var first = await AuthServerHost.StartAsync(Transport.TestServer, dataDirectory: directory))
+            {
+                token = await first.SignInTokenAsync("restart");
+            }
+
+            foreach (var file in new[] { "engine-key.txt", "signing-key.pem", "refresh-tokens.db" })
+            {
+                var path = Path.Combine(directory, file);
+                Assert.True(File.Exists(path), file);
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+                }
+            }
+
+            var key = await File.ReadAllTextAsync(Path.Combine(directory, "engine-key.txt"));
+            await using var second = await AuthServerHost.StartAsync(Transport.TestServer, dataDirectory: directory);
+            var refreshed = await second.RefreshAsync(token);
+            Assert.False(refreshed.IsError, refreshed.Error);
+            Assert.Equal(key, await File.ReadAllTextAsync(Path.Combine(directory, "engine-key.txt")));
+            Assert.DoesNotContain(key.Trim(), second.Logs.All, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
 }
