@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RotationEngine.AspNetCore.Tests.Infrastructure;
 
 namespace RotationEngine.Browser.Tests;
 
@@ -190,6 +191,44 @@ public sealed partial class CookieHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task A_store_fault_is_a_retryable_503_that_keeps_the_cookie()
+    {
+        string token = await SignInAsync();
+        _host.Store.Fault = StoreFault.Down;
+        using HttpResponseMessage refresh = await PostAsync("/cookie/refresh", token);
+        using HttpResponseMessage signOut = await PostAsync("/cookie/signout", token);
+        _host.Store.Fault = StoreFault.None;
+
+        foreach (HttpResponseMessage response in new[] { refresh, signOut })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            Assert.False(response.Headers.Contains("Set-Cookie"));            // never invalid_grant, never a deletion
+        }
+
+        await AssertCurrentAsync(token);                                      // nothing was rotated or revoked
+        using HttpResponseMessage retry = await PostAsync("/cookie/refresh", token);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rotation_whose_answer_was_lost_is_recovered_by_retrying_with_the_same_cookie()
+    {
+        string token = await SignInAsync();
+        _host.Store.Fault = StoreFault.ResponseLost;                         // written, then the store's answer is lost
+        using HttpResponseMessage lost = await PostAsync("/cookie/refresh", token);
+        _host.Store.Fault = StoreFault.None;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
+        Assert.Equal(RotationOutcome.GraceReplay, (await _host.Engine.InspectAsync(token, "spa")).Outcome);   // it did rotate
+
+        using HttpResponseMessage retry = await PostAsync("/cookie/refresh", token);
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        await AssertCurrentAsync(ParseCookie(retry).Token);                  // the replay set the current token
+        Assert.Equal(1, _host.Count(RotationOutcome.GraceReplay));
+    }
+
+    [Fact]
     public async Task Sign_out_revokes_the_family_with_reason_SignOut_and_deletes_the_cookie()
     {
         string token = await SignInAsync();
@@ -211,15 +250,50 @@ public sealed partial class CookieHttpTests : IDisposable
     [Fact]
     public async Task A_replay_overtaken_by_a_newer_rotation_sets_no_cookie()
     {
-        using var slow = new SampleHost(replayDelay: TimeSpan.FromMilliseconds(400));
+        using var slow = new SampleHost(new Dictionary<string, string?> { ["RotationEngine:Cookies:SerializePerFamily"] = "false" }, TimeSpan.FromMilliseconds(400));
         await VerifyOvertakenReplayAsync(slow, expectStaleCookie: false);
     }
 
     [Fact]
     public async Task Without_the_defence_the_overtaken_replay_puts_the_retired_token_back()
     {
-        using var slow = new SampleHost(new Dictionary<string, string?> { ["RotationEngine:Cookies:StaleCookieDefence"] = "None" }, TimeSpan.FromMilliseconds(400));
+        using var slow = new SampleHost(new Dictionary<string, string?>
+        {
+            ["RotationEngine:Cookies:StaleCookieDefence"] = "None",
+            ["RotationEngine:Cookies:SerializePerFamily"] = "false",
+        }, TimeSpan.FromMilliseconds(400));
         await VerifyOvertakenReplayAsync(slow, expectStaleCookie: true);
+    }
+
+    [Fact]
+    public async Task The_per_family_gate_answers_the_slow_replay_before_the_rotation_that_would_overtake_it()
+    {
+        using var slow = new SampleHost(new Dictionary<string, string?> { ["RotationEngine:Cookies:StaleCookieDefence"] = "None" }, TimeSpan.FromMilliseconds(400));
+        async Task<HttpResponseMessage> Post(string? cookie, HttpContent? content = null, string path = "/cookie/refresh")
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(slow.BaseAddress, path)) { Content = content };
+            if (cookie is not null)
+            {
+                request.Headers.Add("Cookie", "__Secure-rt=" + cookie);
+            }
+
+            request.Headers.Add("X-Rotation-Refresh", "1");
+            return await _http.SendAsync(request);
+        }
+
+        using HttpResponseMessage signIn = await Post(null, new FormUrlEncodedContent([new("username", "carol")]), "/cookie/signin");
+        string t0 = ParseCookie(signIn).Token;
+        string t1 = ParseCookie(await Post(t0)).Token;
+
+        Task<HttpResponseMessage> b = Post(t0);                                    // the slow replay holds the family's turn
+        await WaitUntilAsync(() => slow.Count(RotationOutcome.GraceReplay) == 1);
+        Task<HttpResponseMessage> c = Post(t1);                                    // waits for it
+        Task first = await Task.WhenAny(b, c);
+
+        Assert.Same(b, first);
+        Assert.Equal(t1, ParseCookie(await b).Token);                              // current when answered
+        string t2 = ParseCookie(await c).Token;                                    // and then overtaken, in order
+        Assert.Equal(RotationOutcome.Rotated, (await slow.Engine.InspectAsync(t2, "spa")).Outcome);
     }
 
     /// <summary>

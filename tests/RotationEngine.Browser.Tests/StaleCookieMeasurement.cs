@@ -1,9 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace RotationEngine.Browser.Tests;
@@ -20,7 +16,7 @@ public sealed class StaleCookieMeasurement(BrowserFixture browser, ITestOutputHe
 {
     private static int Bursts => int.TryParse(Environment.GetEnvironmentVariable("ROTATION_COOKIE_BURSTS"), CultureInfo.InvariantCulture, out int n) ? n : 20;
 
-    public sealed record Config(string Name, string Defence, TimeSpan RecheckDelay, TimeSpan ReplayDelay, bool Locks, bool Gate = false);
+    public sealed record Config(string Name, string Defence, TimeSpan RecheckDelay, TimeSpan ReplayDelay, bool Locks, bool Gate);
 
     public sealed record Measured(Config Config, int Bursts, int Refreshes, int Stale, int Logouts, int Replays, int Reuses);
 
@@ -30,8 +26,9 @@ public sealed class StaleCookieMeasurement(BrowserFixture browser, ITestOutputHe
         {
             ["RotationEngine:Cookies:StaleCookieDefence"] = config.Defence,
             ["RotationEngine:Cookies:RecheckDelay"] = config.RecheckDelay.ToString("c", CultureInfo.InvariantCulture),
+            ["RotationEngine:Cookies:SerializePerFamily"] = config.Gate ? "true" : "false",
         };
-        using var host = config.Gate ? new GatedSampleHost(settings, config.ReplayDelay) : new SampleHost(settings, config.ReplayDelay);
+        using var host = new SampleHost(settings, config.ReplayDelay);
         await using DemoPage page = await DemoPage.OpenAsync(browser.Browser, host);
         await page.SignInAsync();
         int stale = 0, logouts = 0, refreshes = 0;
@@ -59,16 +56,20 @@ public sealed class StaleCookieMeasurement(BrowserFixture browser, ITestOutputHe
         return new Measured(config, bursts, refreshes, stale, logouts, host.Count(RotationOutcome.GraceReplay), host.Count(RotationOutcome.ReuseDetected));
     }
 
+    private static readonly TimeSpan Slow = TimeSpan.FromMilliseconds(30);
+    private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(20);
+
     public static readonly Config[] Configs =
     [
-        new("no defence, no locks", "None", TimeSpan.Zero, TimeSpan.Zero, Locks: false),
-        new("no defence, no locks, slow replay", "None", TimeSpan.Zero, TimeSpan.FromMilliseconds(30), Locks: false),
-        new("per-family gate, no locks, slow replay", "None", TimeSpan.Zero, TimeSpan.FromMilliseconds(30), Locks: false, Gate: true),
-        new("re-check 0 ms, no locks, slow replay", "Recheck", TimeSpan.Zero, TimeSpan.FromMilliseconds(30), Locks: false),
-        new("re-check 20 ms, no locks, slow replay", "Recheck", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(30), Locks: false),
-        new("re-check 20 ms, no locks", "Recheck", TimeSpan.FromMilliseconds(20), TimeSpan.Zero, Locks: false),
-        new("no defence, Web Locks, slow replay", "None", TimeSpan.Zero, TimeSpan.FromMilliseconds(30), Locks: true),
-        new("re-check 20 ms, Web Locks, slow replay", "Recheck", TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(30), Locks: true),
+        new("nothing", "None", TimeSpan.Zero, TimeSpan.Zero, Locks: false, Gate: false),
+        new("nothing, slow replay", "None", TimeSpan.Zero, Slow, Locks: false, Gate: false),
+        new("re-check 20 ms", "Recheck", Settle, TimeSpan.Zero, Locks: false, Gate: false),
+        new("re-check 20 ms, slow replay", "Recheck", Settle, Slow, Locks: false, Gate: false),
+        new("per-family gate", "None", TimeSpan.Zero, TimeSpan.Zero, Locks: false, Gate: true),
+        new("per-family gate, slow replay", "None", TimeSpan.Zero, Slow, Locks: false, Gate: true),
+        new("gate + re-check 20 ms (default)", "Recheck", Settle, TimeSpan.Zero, Locks: false, Gate: true),
+        new("gate + re-check 20 ms (default), slow replay", "Recheck", Settle, Slow, Locks: false, Gate: true),
+        new("Web Locks only (server: nothing), slow replay", "None", TimeSpan.Zero, Slow, Locks: true, Gate: false),
     ];
 
     /// <summary>The table for docs/aspnetcore.md. Runs only with ROTATION_COOKIE_MEASURE=1 (minutes);
@@ -100,49 +101,11 @@ public sealed class StaleCookieMeasurement(BrowserFixture browser, ITestOutputHe
     [BrowserFact]
     public async Task With_Web_Locks_overlapping_views_never_leave_a_stale_cookie()
     {
-        Measured m = await MeasureAsync(new("Web Locks, no defence, slow replay", "None", TimeSpan.Zero, TimeSpan.FromMilliseconds(30), Locks: true), 10);
+        Measured m = await MeasureAsync(new("Web Locks, server defences off, slow replay", "None", TimeSpan.Zero, Slow, Locks: true, Gate: false), 10);
 
         Assert.Equal(0, m.Stale);
         Assert.Equal(0, m.Logouts);
         Assert.Equal(0, m.Replays);     // never two refreshes in flight
         Assert.Equal(90, m.Refreshes);
-    }
-
-    /// <summary>The per-family gate: the sample with every cookie refresh serialized on the server (one family here).</summary>
-    private sealed class GatedSampleHost(IReadOnlyDictionary<string, string?> settings, TimeSpan replayDelay) : SampleHost(settings, replayDelay)
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(s => s.AddSingleton<IStartupFilter, GateFilter>());
-        }
-    }
-
-    private sealed class GateFilter : IStartupFilter
-    {
-        private readonly SemaphoreSlim _gate = new(1, 1);
-
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use(async (context, following) =>
-            {
-                if (!context.Request.Path.StartsWithSegments("/cookie/refresh", StringComparison.Ordinal))
-                {
-                    await following(context);
-                    return;
-                }
-
-                await _gate.WaitAsync();
-                try
-                {
-                    await following(context);
-                }
-                finally
-                {
-                    _gate.Release();
-                }
-            });
-            next(app);
-        };
     }
 }
