@@ -56,6 +56,7 @@ public sealed class OptionsBoundaryTests
         { p => p with { GraceWindow = TimeSpan.FromHours(1) + TimeSpan.FromMilliseconds(1) }, "P.GraceWindow is 01:00:00.0010000; it must be from 00:00:00 to 01:00:00." },
         { p => p with { TokenLifetime = TimeSpan.FromSeconds(5), GraceWindow = TimeSpan.FromSeconds(5) }, "P.GraceWindow (00:00:05) must be shorter than P.TokenLifetime (00:00:05)." },
         { p => p with { TokenLifetime = TimeSpan.FromSeconds(5), GraceWindow = TimeSpan.FromSeconds(6) }, "P.GraceWindow (00:00:06) must be shorter than P.TokenLifetime (00:00:05)." },
+        { p => p with { TokenLifetime = TimeSpan.Zero, GraceWindow = TimeSpan.Zero }, "P.TokenLifetime is 00:00:00; it must be from 00:00:01 to 3650.00:00:00." },
         { p => p with { GraceDepth = 0 }, "P.GraceDepth is 0; it must be from 1 to 8." },
         { p => p with { GraceDepth = 9 }, "P.GraceDepth is 9; it must be from 1 to 8." },
         { p => p with { GraceMaxReplays = 0 }, "P.GraceMaxReplays is 0; it must be null (unlimited) or from 1 to 65535." },
@@ -206,12 +207,16 @@ public sealed class OptionsBoundaryTests
             .Services.BuildServiceProvider();
         var validated = provider.GetRequiredService<IOptions<RotationEngineOptions>>();
 
+        var results = provider.GetServices<IValidateOptions<RotationEngineOptions>>().Select(v => v.Validate(Microsoft.Extensions.Options.Options.DefaultName, options)).ToList();
         if (expected.Length == 0)
         {
             Assert.True(thrown is null, $"{name}: {thrown}");
             Assert.NotNull(validated.Value);
+            Assert.All(results, r => Assert.True(r.Succeeded && !r.Failed, name));
             return;
         }
+
+        Assert.Contains(results, r => r.Failed && r.Failures!.SequenceEqual(expected));
 
         var error = Assert.IsType<OptionsValidationException>(thrown);
         Assert.Equal(expected, error.Failures);

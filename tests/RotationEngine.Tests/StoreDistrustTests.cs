@@ -162,6 +162,19 @@ public sealed class StoreDistrustTests : IDisposable
         Assert.Equal((FamilyStatus.Revoked, _time.GetUtcNow(), RevocationReason.Administrative), (revoked.Status, revoked.RevokedAt, revoked.RevocationReason));
     }
 
+    [Fact]
+    public async Task A_fresh_familys_last_rotation_is_its_sealed_creation_time_whatever_the_rows_expiry_says()
+    {
+        var engine = Engine();
+        var issued = await engine.IssueAsync("alice", "web");
+        _store.OnFind = (_, found) => found! with { TokenExpiresAt = found.TokenExpiresAt + TimeSpan.FromMinutes(20) };
+
+        var info = (await engine.GetFamilyAsync(issued.FamilyId))!;
+
+        Assert.Equal(0, info.Generation);
+        Assert.Equal(info.CreatedAt, info.LastRotatedAt);
+    }
+
     public static TheoryData<string, OutcomeCause> LyingWrites() => new()
     {
         { "generation + 2", OutcomeCause.RecordMismatch },

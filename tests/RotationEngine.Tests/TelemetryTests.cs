@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Time.Testing;
+using RotationEngine.Storage;
+using RotationEngine.Testing;
+
+namespace RotationEngine.Tests;
+
+/// <summary>The engine's meter and activity source are process-wide: these tests run alone, so that they count
+/// exactly what their own engine records.</summary>
+[CollectionDefinition(nameof(TelemetryCollection), DisableParallelization = true)]
+public sealed class TelemetryCollection;
+
+/// <summary>
+/// Rotations are counted and timed by outcome on the <c>RotationEngine</c> meter, store faults under the outcome
+/// <c>StoreFault</c>, on every path: a store that answers synchronously or not, traced or not, and with only one of
+/// the two instruments listened to.
+/// </summary>
+[Collection(nameof(TelemetryCollection))]
+public sealed class TelemetryTests
+{
+    [Fact]
+    public async Task Every_outcome_is_counted_and_timed_under_its_own_name()
+    {
+        using var meter = new Measurements();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { BindingMismatchRevokes = false } }, TestKeys.Ring, time);
+        await ProduceEveryOutcomeAsync(engine, time);
+
+        Assert.Equal(Expected, meter.Counted());
+        Assert.Equal(Expected, meter.Timed());
+    }
+
+    [Fact]
+    public async Task A_store_that_answers_later_is_counted_alike()
+    {
+        using var meter = new Measurements();
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var engine = new RefreshTokenEngine(new LateStore(), new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { BindingMismatchRevokes = false } }, TestKeys.Ring, time);
+        await ProduceEveryOutcomeAsync(engine, time);
+
+        Assert.Equal(Expected, meter.Counted());
+        Assert.Equal(Expected, meter.Timed());
+    }
+
+    [Fact]
+    public async Task With_only_the_duration_listened_to_rotations_are_still_timed()
+    {
+        using var meter = new Measurements(counter: false);
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
+        var issued = await engine.IssueAsync("alice", "web");
+
+        await engine.RotateAsync(issued.Token, "web");
+
+        Assert.Empty(meter.Counted());
+        Assert.Equal(["Rotated"], meter.Timed());
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public async Task A_store_fault_is_counted_and_timed_as_StoreFault(bool late, bool traced)
+    {
+        using var meter = new Measurements();
+        using var tracing = traced ? new Tracing() : null;
+        var healthy = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
+        var token = (await healthy.IssueAsync("alice", "web")).Token;
+        meter.Clear();
+        var engine = new RefreshTokenEngine(new FaultyStore(late), new RotationEngineOptions(), TestKeys.Ring);
+
+        await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(token, "web"));
+
+        Assert.Equal(["StoreFault"], meter.Counted());
+        Assert.Equal(["StoreFault"], meter.Timed());
+        if (tracing is not null)
+        {
+            var activity = Assert.Single(tracing.Stopped);
+            Assert.Null(activity.GetTagItem("rotation_engine.outcome"));
+        }
+    }
+
+    [Fact]
+    public async Task A_traced_rotation_is_counted_once_and_tagged_with_its_outcome()
+    {
+        using var meter = new Measurements();
+        using var tracing = new Tracing();
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
+        var issued = await engine.IssueAsync("alice", "web");
+
+        await engine.RotateAsync(issued.Token, "web");
+        await engine.RotateAsync("garbage", "web");
+
+        Assert.Equal(["Rotated", "Invalid"], meter.Counted());
+        Assert.Equal(["Rotated", "Invalid"], meter.Timed());
+        Assert.Equal(["Rotated", "Invalid"], tracing.Stopped.Select(a => a.GetTagItem("rotation_engine.outcome")));
+        Assert.All(tracing.Stopped, a => Assert.Equal("rotation_engine.rotate", a.OperationName));
+    }
+
+    [Fact]
+    public async Task Inspection_is_neither_counted_nor_traced()
+    {
+        using var meter = new Measurements();
+        using var tracing = new Tracing();
+        var engine = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
+        var issued = await engine.IssueAsync("alice", "web");
+
+        await engine.InspectAsync(issued.Token);
+
+        Assert.Empty(meter.Counted());
+        Assert.Empty(tracing.Stopped);
+    }
+
+    private static readonly string[] Expected = ["Rotated", "GraceReplay", "ReuseDetected", "Revoked", "Expired", "BindingMismatch", "Invalid"];
+
+    /// <summary>One rotation of each outcome, in the order of <see cref="Expected"/> (the engine's clock is
+    /// <paramref name="time"/>).</summary>
+    private static async Task ProduceEveryOutcomeAsync(RefreshTokenEngine engine, FakeTimeProvider time)
+    {
+        var issued = await engine.IssueAsync("alice", "web");
+        var rotated = await engine.RotateAsync(issued.Token, "web");
+        await engine.RotateAsync(issued.Token, "web");
+        time.Advance(TimeSpan.FromSeconds(11));
+        await engine.RotateAsync(issued.Token, "web");
+        await engine.RotateAsync(rotated.Token, "web");
+        var idle = await engine.IssueAsync("bob", "web");
+        time.Advance(TimeSpan.FromDays(15));
+        await engine.RotateAsync(idle.Token, "web");
+        var bound = await engine.IssueAsync("carol", "web", binding: "jkt");
+        await engine.RotateAsync(bound.Token, "web", "other");
+        await engine.RotateAsync("garbage", "web");
+    }
+
+    /// <summary>Records the outcome tag of each measurement of the engine's two instruments, in order.</summary>
+    private sealed class Measurements : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly List<(string Instrument, string Outcome)> _seen = [];
+
+        public Measurements(bool counter = true)
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == RotationEngineTelemetry.MeterName
+                    && (instrument.Name == "rotation_engine.rotation.duration" || (counter && instrument.Name == "rotation_engine.rotations")))
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, tags, value == 1));
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, tags, value >= 0));
+            _listener.Start();
+        }
+
+        public IReadOnlyList<string> Counted() => Of("rotation_engine.rotations");
+
+        public IReadOnlyList<string> Timed() => Of("rotation_engine.rotation.duration");
+
+        public void Clear()
+        {
+            lock (_seen)
+            {
+                _seen.Clear();
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        private IReadOnlyList<string> Of(string instrument)
+        {
+            lock (_seen)
+            {
+                return _seen.Where(s => s.Instrument == instrument).Select(s => s.Outcome).ToList();
+            }
+        }
+
+        private void Add(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags, bool plausible)
+        {
+            Assert.True(plausible, $"{instrument.Name}: an implausible value");
+            Assert.Equal(1, tags.Length);
+            Assert.Equal("outcome", tags[0].Key);
+            lock (_seen)
+            {
+                _seen.Add((instrument.Name, (string)tags[0].Value!));
+            }
+        }
+    }
+
+    /// <summary>Listens to the engine's activity source and keeps every stopped activity.</summary>
+    private sealed class Tracing : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private readonly List<Activity> _stopped = [];
+
+        public Tracing()
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = source => source.Name == RotationEngineTelemetry.ActivitySourceName,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = activity =>
+                {
+                    lock (_stopped)
+                    {
+                        _stopped.Add(activity);
+                    }
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public IReadOnlyList<Activity> Stopped
+        {
+            get
+            {
+                lock (_stopped)
+                {
+                    return _stopped.ToList();
+                }
+            }
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    /// <summary>The in-memory store, answering every call after a yield.</summary>
+    private sealed class LateStore : IFamilyStore
+    {
+        private readonly InMemoryFamilyStore _inner = new();
+
+        public async ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            await _inner.CreateAsync(family, cancellationToken);
+        }
+
+        public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return await _inner.TryRotateAsync(command, cancellationToken);
+        }
+
+        public async ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return await _inner.FindAsync(id, cancellationToken);
+        }
+
+        public async ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return await _inner.TryRecordReplayAsync(id, generation, expectedLedger, newLedger, cancellationToken);
+        }
+
+        public async ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            return await _inner.TryRevokeAsync(id, reason, now, cancellationToken);
+        }
+
+        public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            _inner.RevokeSubjectAsync(subject, reason, now, cancellationToken);
+
+        public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            _inner.ListActiveAsync(subject, now, cancellationToken);
+
+        public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default) =>
+            _inner.PruneAsync(cutoff, batchSize, cancellationToken);
+    }
+
+    /// <summary>A store whose rotation fails at once or after a yield.</summary>
+    private sealed class FaultyStore(bool late) : IFamilyStore
+    {
+        public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
+        {
+            if (late)
+            {
+                await Task.Yield();
+            }
+
+            throw new TimeoutException("The store timed out.");
+        }
+
+        public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default) => ValueTask.FromResult<FamilyRecord?>(null);
+
+        public ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
+
+        public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
+
+        public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) => ValueTask.FromResult(0);
+
+        public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult<IReadOnlyList<FamilyRecord>>([]);
+
+        public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default) => ValueTask.FromResult(0);
+    }
+}
