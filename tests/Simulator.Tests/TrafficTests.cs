@@ -3,12 +3,13 @@ using Simulator.Cli;
 using Simulator.Simulation;
 using Simulator.Stores;
 using Simulator.Traffic;
+using Xunit.Abstractions;
 
 namespace Simulator.Tests;
 
 /// <summary>The traffic importer: the shipped sample, refused lines (with their numbers, never their content),
 /// and a replay of a million lines in bounded memory.</summary>
-public sealed class TrafficTests : IDisposable
+public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("sim-traffic-").FullName;
 
@@ -187,6 +188,7 @@ public sealed class TrafficTests : IDisposable
             result = simulation.Run();
         }
 
+        output.WriteLine("live heap (MB) every 65,536 lines: " + string.Join(", ", live.Select(b => (b / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture))) + $"; file {new FileInfo(file).Length / 1048576.0:0.0} MB; thefts {result.Metrics.Thefts}");
         Assert.Null(result.Violation);
         Assert.Equal(lines, result.Metrics.HonestRefreshes);
         Assert.Equal(15, live.Count);
