@@ -9,7 +9,7 @@ namespace Simulator.Tests;
 
 /// <summary>The traffic importer: the shipped sample, refused lines (with their numbers, never their content),
 /// and a replay of a million lines in bounded memory.</summary>
-public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
+public sealed class TrafficTests : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("sim-traffic-").FullName;
 
@@ -156,6 +156,26 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("longer than 4096 characters", error.Message, StringComparison.Ordinal);
     }
 
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private void Check(string content)
+    {
+        var file = Path.Combine(_directory, $"t{Guid.NewGuid():N}.txt");
+        File.WriteAllText(file, content);
+        TrafficSummary.Check(file);
+    }
+}
+
+/// <summary>Runs alone (the process's live heap is measured, so no other test may allocate meanwhile).</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+/// <summary>A million-line traffic file replays in memory bounded by its sessions, not its lines.</summary>
+[Collection(nameof(MemoryMeasurement))]
+public sealed class TrafficMemoryTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("sim-million-").FullName;
+
     [Fact]
     public void A_file_of_a_million_lines_replays_in_bounded_memory()
     {
@@ -198,11 +218,4 @@ public sealed class TrafficTests(ITestOutputHelper output) : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private void Check(string content)
-    {
-        var file = Path.Combine(_directory, $"t{Guid.NewGuid():N}.txt");
-        File.WriteAllText(file, content);
-        TrafficSummary.Check(file);
-    }
 }
