@@ -3,6 +3,7 @@ using Simulator.Cli;
 using Simulator.Simulation;
 using Simulator.Stores;
 using Simulator.Traffic;
+using Xunit.Abstractions;
 
 namespace Simulator.Tests;
 
@@ -155,6 +156,26 @@ public sealed class TrafficTests : IDisposable
         Assert.Contains("longer than 4096 characters", error.Message, StringComparison.Ordinal);
     }
 
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private void Check(string content)
+    {
+        var file = Path.Combine(_directory, $"t{Guid.NewGuid():N}.txt");
+        File.WriteAllText(file, content);
+        TrafficSummary.Check(file);
+    }
+}
+
+/// <summary>Runs alone (the process's live heap is measured, so no other test may allocate meanwhile).</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+/// <summary>A million-line traffic file replays in memory bounded by its sessions, not its lines.</summary>
+[Collection(nameof(MemoryMeasurement))]
+public sealed class TrafficMemoryTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("sim-million-").FullName;
+
     [Fact]
     public void A_file_of_a_million_lines_replays_in_bounded_memory()
     {
@@ -187,6 +208,7 @@ public sealed class TrafficTests : IDisposable
             result = simulation.Run();
         }
 
+        output.WriteLine("live heap (MB) every 65,536 lines: " + string.Join(", ", live.Select(b => (b / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture))) + $"; file {new FileInfo(file).Length / 1048576.0:0.0} MB; thefts {result.Metrics.Thefts}");
         Assert.Null(result.Violation);
         Assert.Equal(lines, result.Metrics.HonestRefreshes);
         Assert.Equal(15, live.Count);
@@ -196,11 +218,4 @@ public sealed class TrafficTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    private void Check(string content)
-    {
-        var file = Path.Combine(_directory, $"t{Guid.NewGuid():N}.txt");
-        File.WriteAllText(file, content);
-        TrafficSummary.Check(file);
-    }
 }
