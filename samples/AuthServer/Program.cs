@@ -4,11 +4,11 @@ using AuthServer;
 // http://127.0.0.1:0" picks a free port) and prints the address. Configuration: appsettings.json and docs/aspnetcore.md.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddAuthServer();          // engine + store, clients, endpoints, JWT access tokens, pruning, health, rate limit, OpenTelemetry
-// [cookie mode services] the cookie helper's registration goes on this line.
+builder.Services.AddRefreshCookies(builder.Configuration.GetSection("RotationEngine:Cookies"), o => o.RateLimiterPolicy ??= AuthServerSetup.RateLimiterPolicy); // cookie mode
 
 var app = builder.Build();
 app.MapAuthServer();              // /oauth/token, /oauth/revoke, /signin, /sessions, /health, /.well-known/jwks.json
-// [cookie mode] app.MapCookieRefreshEndpoints(...) goes on this line.
+app.UseDefaultFiles().UseStaticFiles(); app.MapRefreshCookieEndpoints().MapCookieSignIn(); // wwwroot/index.html; POST /cookie/signin, /cookie/refresh, /cookie/signout
 
 await app.RunAsync();
 

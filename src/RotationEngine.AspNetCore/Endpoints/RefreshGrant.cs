@@ -9,7 +9,7 @@ using RotationEngine.Storage;
 namespace RotationEngine.AspNetCore.Endpoints;
 
 /// <summary>What a refresh came to: tokens, a refusal with its OAuth error, or a store fault (outcome unknown).</summary>
-internal readonly record struct RefreshGrantResult(RotationResult Rotation, AccessTokenResult? AccessToken, string? Error, string? Description, bool StoreFault)
+internal readonly record struct RefreshGrantResult(RotationResult Rotation, AccessTokenResult? AccessToken, string? Error, string? Description, bool StoreFault, string? Binding = null)
 {
     public bool Succeeded => Error is null && !StoreFault && AccessToken is { Error: null };
 }
@@ -65,6 +65,6 @@ internal sealed class RefreshGrant(
             CancellationToken.None).ConfigureAwait(false);
         return accessToken.Error is { } error
             ? new RefreshGrantResult(rotation, accessToken, error, accessToken.ErrorDescription, StoreFault: false)
-            : new RefreshGrantResult(rotation, accessToken, null, null, StoreFault: false);
+            : new RefreshGrantResult(rotation, accessToken, null, null, StoreFault: false, binding.Value);
     }
 }
