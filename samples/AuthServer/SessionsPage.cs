@@ -19,18 +19,23 @@ public static class SessionsPage
     public static IEndpointRouteBuilder MapSessions(this IEndpointRouteBuilder app)
     {
         app.MapGet("/sessions.json", async (string user, RefreshTokenEngine engine) =>
-            Results.Ok(await engine.ListFamiliesAsync(user)));
+            IsUser(user) ? Results.Ok(await engine.ListFamiliesAsync(user)) : Results.BadRequest());
         app.MapGet("/sessions", async (string? user, RefreshTokenEngine engine, TimeProvider time) =>
         {
             user ??= "alice";
+            if (!IsUser(user))
+            {
+                return Results.BadRequest();
+            }
+
             var sessions = await engine.ListFamiliesAsync(user);
             return Results.Content(Render(user, sessions, time.GetUtcNow()), "text/html; charset=utf-8");
         });
         app.MapPost("/sessions/revoke", async (HttpContext http, RefreshTokenEngine engine) =>
         {
-            var form = await http.Request.ReadFormAsync();
-            var user = form["user"].ToString();
-            if (!FamilyId.TryParse(form["family"].ToString(), out var id) || await engine.GetFamilyAsync(id) is not { } family || family.Subject != user)
+            var form = await SampleForms.TryReadAsync(http.Request);
+            var user = form?["user"].ToString() ?? "";
+            if (form is null || !IsUser(user) || !FamilyId.TryParse(form["family"].ToString(), out var id) || await engine.GetFamilyAsync(id) is not { } family || family.Subject != user)
             {
                 return Results.NotFound();
             }
@@ -40,8 +45,8 @@ public static class SessionsPage
         });
         app.MapPost("/sessions/signout-everywhere", async (HttpContext http, RefreshTokenEngine engine) =>
         {
-            var user = (await http.Request.ReadFormAsync())["user"].ToString();
-            if (user.Length == 0)
+            var user = (await SampleForms.TryReadAsync(http.Request))?["user"].ToString() ?? "";
+            if (!IsUser(user))
             {
                 return Results.BadRequest();
             }
@@ -51,6 +56,9 @@ public static class SessionsPage
         });
         return app;
     }
+
+    private static bool IsUser(string user) =>
+        user.Length is > 0 and <= RefreshTokenEngine.MaxSubjectLength && user.All(c => c is >= ' ' and <= '~');   // what /signin accepts
 
     private const string Style = "body{font-family:system-ui,sans-serif;margin:2rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}";
 

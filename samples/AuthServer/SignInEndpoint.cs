@@ -23,12 +23,11 @@ public static class SignInEndpoint
         {
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers.Pragma = "no-cache";
-            if (!http.Request.HasFormContentType)
+            if (await SampleForms.TryReadAsync(http.Request) is not { } form)
             {
                 return Results.BadRequest(new { error = "invalid_request", error_description = "Send username and client_id as a form." });
             }
 
-            var form = await http.Request.ReadFormAsync();
             var user = form["username"].ToString();
             var clientId = form["client_id"].ToString();
             var scope = form["scope"].Count == 1 ? form["scope"].ToString() : DefaultScope;
