@@ -211,15 +211,50 @@ public sealed partial class CookieHttpTests : IDisposable
     [Fact]
     public async Task A_replay_overtaken_by_a_newer_rotation_sets_no_cookie()
     {
-        using var slow = new SampleHost(replayDelay: TimeSpan.FromMilliseconds(400));
+        using var slow = new SampleHost(new Dictionary<string, string?> { ["RotationEngine:Cookies:SerializePerFamily"] = "false" }, TimeSpan.FromMilliseconds(400));
         await VerifyOvertakenReplayAsync(slow, expectStaleCookie: false);
     }
 
     [Fact]
     public async Task Without_the_defence_the_overtaken_replay_puts_the_retired_token_back()
     {
-        using var slow = new SampleHost(new Dictionary<string, string?> { ["RotationEngine:Cookies:StaleCookieDefence"] = "None" }, TimeSpan.FromMilliseconds(400));
+        using var slow = new SampleHost(new Dictionary<string, string?>
+        {
+            ["RotationEngine:Cookies:StaleCookieDefence"] = "None",
+            ["RotationEngine:Cookies:SerializePerFamily"] = "false",
+        }, TimeSpan.FromMilliseconds(400));
         await VerifyOvertakenReplayAsync(slow, expectStaleCookie: true);
+    }
+
+    [Fact]
+    public async Task The_per_family_gate_answers_the_slow_replay_before_the_rotation_that_would_overtake_it()
+    {
+        using var slow = new SampleHost(new Dictionary<string, string?> { ["RotationEngine:Cookies:StaleCookieDefence"] = "None" }, TimeSpan.FromMilliseconds(400));
+        async Task<HttpResponseMessage> Post(string? cookie, HttpContent? content = null, string path = "/cookie/refresh")
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(slow.BaseAddress, path)) { Content = content };
+            if (cookie is not null)
+            {
+                request.Headers.Add("Cookie", "__Secure-rt=" + cookie);
+            }
+
+            request.Headers.Add("X-Rotation-Refresh", "1");
+            return await _http.SendAsync(request);
+        }
+
+        using HttpResponseMessage signIn = await Post(null, new FormUrlEncodedContent([new("username", "carol")]), "/cookie/signin");
+        string t0 = ParseCookie(signIn).Token;
+        string t1 = ParseCookie(await Post(t0)).Token;
+
+        Task<HttpResponseMessage> b = Post(t0);                                    // the slow replay holds the family's turn
+        await WaitUntilAsync(() => slow.Count(RotationOutcome.GraceReplay) == 1);
+        Task<HttpResponseMessage> c = Post(t1);                                    // waits for it
+        Task first = await Task.WhenAny(b, c);
+
+        Assert.Same(b, first);
+        Assert.Equal(t1, ParseCookie(await b).Token);                              // current when answered
+        string t2 = ParseCookie(await c).Token;                                    // and then overtaken, in order
+        Assert.Equal(RotationOutcome.Rotated, (await slow.Engine.InspectAsync(t2, "spa")).Outcome);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ namespace RotationEngine.Browser.Tests;
 /// The sample auth server (samples/AuthServer, SQLite in a temporary directory) on real Kestrel at
 /// http://127.0.0.1:PORT — a secure context, so Chromium keeps <c>Secure</c> cookies. Engine events are recorded.
 /// </summary>
-public sealed class SampleHost : WebApplicationFactory<Program>
+public class SampleHost : WebApplicationFactory<Program>
 {
     private readonly string _data = Directory.CreateTempSubdirectory("rotation-browser-").FullName;
     private readonly IReadOnlyDictionary<string, string?> _settings;

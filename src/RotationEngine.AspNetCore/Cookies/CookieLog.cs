@@ -12,4 +12,8 @@ internal static partial class CookieLog
     [LoggerMessage(EventId = 3102, EventName = "StaleReplayCookieWithheld", Level = LogLevel.Debug,
         Message = "Grace replay for family {FamilyId}: a rotation overtook the answer ({Outcome} now), so no Set-Cookie is sent")]
     public static partial void StaleReplayCookieWithheld(ILogger logger, FamilyId? familyId, RotationOutcome outcome);
+
+    [LoggerMessage(EventId = 3103, EventName = "CookieGateTimedOut", Level = LogLevel.Warning,
+        Message = "A cookie refresh of family {FamilyId} waited past SerializeTimeout for its turn and proceeds unserialized")]
+    public static partial void GateTimedOut(ILogger logger, FamilyId familyId);
 }

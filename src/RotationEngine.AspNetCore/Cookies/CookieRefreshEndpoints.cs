@@ -6,6 +6,7 @@ using RotationEngine.AspNetCore.Clients;
 using RotationEngine.AspNetCore.Endpoints;
 using RotationEngine.AspNetCore.Internal;
 using RotationEngine.Storage;
+using RotationEngine.Tokens;
 
 namespace RotationEngine.AspNetCore.Cookies;
 
@@ -24,6 +25,7 @@ internal sealed class CookieRefreshEndpoints(
     IOptions<RefreshCookieOptions> options,
     ILogger<CookieRefreshEndpoints> logger)
 {
+    private readonly FamilyGate _gate = new();
     private const string JsonContentType = "application/json; charset=utf-8";
     private readonly RefreshCookieOptions _options = options.Value;
 
@@ -103,6 +105,25 @@ internal sealed class CookieRefreshEndpoints(
         }
 
         ClientRegistration client = await FindClientAsync(context.RequestAborted).ConfigureAwait(false);
+        if (_options.SerializePerFamily && TokenFormat.TryDecode(token, out TokenParts? parts))
+        {
+            using FamilyGate.Lease lease = await _gate.EnterAsync(parts.FamilyId, _options.SerializeTimeout, CancellationToken.None).ConfigureAwait(false);
+            if (!lease.Entered)
+            {
+                CookieLog.GateTimedOut(logger, parts.FamilyId);
+            }
+
+            await RefreshWithAsync(context, client, token).ConfigureAwait(false);
+            await response.CompleteAsync().ConfigureAwait(false);     // the answer is on the wire before the next turn
+            return;
+        }
+
+        await RefreshWithAsync(context, client, token).ConfigureAwait(false);
+    }
+
+    private async Task RefreshWithAsync(HttpContext context, ClientRegistration client, string token)
+    {
+        HttpResponse response = context.Response;
         RefreshGrantResult result = await grant.ExecuteAsync(context, client, token, scope: null).ConfigureAwait(false);
         if (result.StoreFault)
         {

@@ -34,6 +34,17 @@ public sealed class RefreshCookieOptions
     /// its token is still the family's current one, so that rotations racing it land first. Default 20 ms.</summary>
     public TimeSpan RecheckDelay { get; set; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Answer a family's cookie refreshes one at a time in this process, each answer written before the next is
+    /// computed, so that answers reach the browser in the order the engine made them. Default true. It cannot order
+    /// refreshes that different server instances answer: behind a load balancer, route a session to one instance, or
+    /// rely on <see cref="StaleCookieDefence"/> and the page's Web Locks.
+    /// </summary>
+    public bool SerializePerFamily { get; set; } = true;
+
+    /// <summary>The longest a refresh waits for its family's turn before it proceeds anyway. Default 5 seconds.</summary>
+    public TimeSpan SerializeTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How long a store fault asks the page to wait (<c>Retry-After</c>). Default 1 second.</summary>
     public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
 
@@ -76,6 +87,11 @@ public sealed class RefreshCookieOptions
         if (RecheckDelay < TimeSpan.Zero || RecheckDelay > TimeSpan.FromSeconds(1))
         {
             yield return $"{nameof(RefreshCookieOptions)}.{nameof(RecheckDelay)} must be between 0 and 1 second (was {RecheckDelay}).";
+        }
+
+        if (SerializeTimeout < TimeSpan.Zero || SerializeTimeout > TimeSpan.FromMinutes(1))
+        {
+            yield return $"{nameof(RefreshCookieOptions)}.{nameof(SerializeTimeout)} must be between 0 and 1 minute (was {SerializeTimeout}).";
         }
 
         if (RetryAfter < TimeSpan.FromSeconds(1) || RetryAfter > TimeSpan.FromHours(1))
