@@ -143,7 +143,7 @@ public sealed class DPoPProofValidator
             return DPoPProofResult.Invalid(keyError!);
         }
 
-        using (key)
+        // The key is cached (KeyCache) and shared: not disposed here.
         {
             using var payload = ParseJson(proof.AsSpan(first + 1, second - first - 1));
             if (payload is null)

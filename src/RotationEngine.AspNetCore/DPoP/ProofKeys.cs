@@ -30,7 +30,11 @@ internal abstract class ProofKey : IDisposable
 
         try
         {
-            return Verify(input, sig);
+            // Cached keys are shared by concurrent requests of one client: one verification at a time per key.
+            lock (this)
+            {
+                return Verify(input, sig);
+            }
         }
         catch (CryptographicException)
         {
@@ -41,6 +45,35 @@ internal abstract class ProofKey : IDisposable
     protected abstract bool Verify(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature);
 
     public abstract void Dispose();
+}
+
+/// <summary>
+/// The imported keys of recent proofs, by algorithm and canonical JWK: importing a public key costs more than verifying
+/// with it (about a millisecond on this machine), and a client signs every proof with the same key. At most
+/// <see cref="Capacity"/> keys; when full the cache is emptied (an attacker cycling keys pays the imports itself).
+/// Only keys that imported successfully (point on the curve, valid RSA parameters) are cached.
+/// </summary>
+internal static class KeyCache
+{
+    public const int Capacity = 4096;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ProofKey> Keys = new(StringComparer.Ordinal);
+
+    public static ProofKey GetOrAdd(string alg, string canonicalJwk, Func<ProofKey> import)
+    {
+        var id = alg + canonicalJwk;
+        if (Keys.TryGetValue(id, out var key))
+        {
+            return key;
+        }
+
+        if (Keys.Count >= Capacity)
+        {
+            Keys.Clear();
+        }
+
+        return Keys.GetOrAdd(id, import());
+    }
 }
 
 /// <summary>Reads <c>jwk</c> headers.</summary>
@@ -146,11 +179,12 @@ internal sealed class EcKey : ProofKey
             return null;
         }
 
-        // ImportParameters checks that the point is on the curve.
-        var key = ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } });
+        var canonical = $"{{\"crv\":\"{crv}\",\"kty\":\"EC\",\"x\":\"{Base64Url.EncodeToString(x)}\",\"y\":\"{Base64Url.EncodeToString(y)}\"}}";
         error = null;
-        return new EcKey(key, ProofKeys.Hash(alg), size,
-            $"{{\"crv\":\"{crv}\",\"kty\":\"EC\",\"x\":\"{Base64Url.EncodeToString(x)}\",\"y\":\"{Base64Url.EncodeToString(y)}\"}}");
+
+        // ImportParameters checks that the point is on the curve (and throws if not: nothing is cached).
+        return (EcKey)KeyCache.GetOrAdd(alg, canonical, () =>
+            new EcKey(ECDsa.Create(new ECParameters { Curve = curve, Q = new ECPoint { X = x, Y = y } }), ProofKeys.Hash(alg), size, canonical));
     }
 
     protected override bool Verify(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature) =>
@@ -194,10 +228,10 @@ internal sealed class RsaKey : ProofKey
             return null;
         }
 
-        var key = RSA.Create(new RSAParameters { Modulus = n, Exponent = e });
+        var canonical = $"{{\"e\":\"{Base64Url.EncodeToString(e)}\",\"kty\":\"RSA\",\"n\":\"{Base64Url.EncodeToString(n)}\"}}";
         error = null;
-        return new RsaKey(key, ProofKeys.Hash(alg), alg[0] == 'P' ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1, n.Length,
-            $"{{\"e\":\"{Base64Url.EncodeToString(e)}\",\"kty\":\"RSA\",\"n\":\"{Base64Url.EncodeToString(n)}\"}}");
+        return (RsaKey)KeyCache.GetOrAdd(alg, canonical, () =>
+            new RsaKey(RSA.Create(new RSAParameters { Modulus = n, Exponent = e }), ProofKeys.Hash(alg), alg[0] == 'P' ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1, n.Length, canonical));
     }
 
     protected override bool Verify(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature) =>
