@@ -13,7 +13,7 @@ namespace RotationEngine.DPoP.Tests;
 /// <summary>DPoP-bound refresh tokens through the sample server with Duende.IdentityModel sending real proofs.</summary>
 public sealed class DPoPRefreshTests
 {
-    private const string Native = "native"; // RequireBinding in the sample's appsettings.json
+    private const string Native = "native-dpop"; // RequireBinding in the sample's appsettings.json
 
     internal static string Url(AuthServerHost host, string path) => new Uri(host.Http.BaseAddress!, path).AbsoluteUri;
 
