@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using RotationEngine.AspNetCore.Clients;
@@ -220,5 +221,84 @@ public sealed class HostingTests
         var database = Path.Combine(host.Services.GetRequiredService<IOptions<AuthServer.SampleSettings>>().Value.ResolvedDataDirectory, "refresh-tokens.db");
         Assert.True(File.Exists(database));
         Assert.Contains("schema migrated", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task First_run_without_keys_creates_owner_only_key_files_and_tokens_survive_a_restart()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "re-aspnetcore-tests", Guid.NewGuid().ToString("N"));
+        try
+        {
+            string token;
+            await using (var first = await AuthServerHost.StartAsync(Transport.TestServer, dataDirectory: directory))
+            {
+                token = await first.SignInTokenAsync("restart");
+            }
+
+            foreach (var file in new[] { "engine-key.txt", "signing-key.pem", "refresh-tokens.db" })
+            {
+                var path = Path.Combine(directory, file);
+                Assert.True(File.Exists(path), file);
+                if (!OperatingSystem.IsWindows())
+                {
+                    Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+                }
+            }
+
+            var key = await File.ReadAllTextAsync(Path.Combine(directory, "engine-key.txt"));
+            await using var second = await AuthServerHost.StartAsync(Transport.TestServer, dataDirectory: directory);
+            var refreshed = await second.RefreshAsync(token);
+            Assert.False(refreshed.IsError, refreshed.Error);
+            Assert.Equal(key, await File.ReadAllTextAsync(Path.Combine(directory, "engine-key.txt")));
+            Assert.DoesNotContain(key.Trim(), second.Logs.All, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task A_failing_access_token_hook_is_a_500_with_no_store_and_the_retry_replays()
+    {
+        var failing = new FlakyIssuer();
+        await using var host = await AuthServerHost.StartAsync(Transport.TestServer, services: services =>
+            services.Replace(ServiceDescriptor.Singleton<AccessTokens.IAccessTokenIssuer>(sp => failing.With(sp.GetRequiredService<AuthServer.JwtAccessTokenIssuer>()))));
+        var token = await host.SignInTokenAsync("hook");
+        failing.FailNext = true;
+        var failed = await host.RefreshAsync(token);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.HttpStatusCode);
+        Assert.Equal("server_error", Wire.Error(failed));
+        RefreshFlowTests.AssertNoStore(failed.HttpResponse!);
+        Assert.Equal(1, (await host.FamilyOfAsync(token)).Generation);
+
+        var retry = await host.RefreshAsync(token);
+        Assert.False(retry.IsError, retry.Error);
+        Assert.Equal(1, (await host.FamilyOfAsync(retry.RefreshToken!)).Generation);
+        Assert.Contains("[3004]", host.Logs.All, StringComparison.Ordinal);
+    }
+
+    private sealed class FlakyIssuer : AccessTokens.IAccessTokenIssuer
+    {
+        private AccessTokens.IAccessTokenIssuer _inner = null!;
+
+        public bool FailNext { get; set; }
+
+        public FlakyIssuer With(AccessTokens.IAccessTokenIssuer inner)
+        {
+            _inner = inner;
+            return this;
+        }
+
+        public ValueTask<AccessTokens.AccessTokenResult> IssueAsync(AccessTokens.AccessTokenRequest request, CancellationToken cancellationToken = default)
+        {
+            if (FailNext)
+            {
+                FailNext = false;
+                throw new InvalidOperationException("the signing service is down");
+            }
+
+            return _inner.IssueAsync(request, cancellationToken);
+        }
     }
 }

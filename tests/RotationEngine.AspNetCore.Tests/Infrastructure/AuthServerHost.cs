@@ -64,9 +64,9 @@ public sealed class AuthServerHost : IAsyncDisposable
 
     public Transport Transport { get; }
 
-    public static async Task<AuthServerHost> StartAsync(Transport transport, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static async Task<AuthServerHost> StartAsync(Transport transport, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? dataDirectory = null)
     {
-        var factory = new Factory(settings, services);
+        var factory = new Factory(settings, services, dataDirectory);
         HttpClient http;
         if (transport == Transport.Kestrel)
         {
@@ -135,18 +135,23 @@ public sealed class AuthServerHost : IAsyncDisposable
     {
         Http.Dispose();
         await _factory.DisposeAsync();
-        try
+        if (_factory.OwnsDirectory)
         {
-            Directory.Delete(_factory.DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
+            try
+            {
+                Directory.Delete(_factory.DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
         }
     }
 
-    private sealed class Factory(IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices) : WebApplicationFactory<Program>
+    private sealed class Factory(IDictionary<string, string?>? settings, Action<IServiceCollection>? configureServices, string? dataDirectory) : WebApplicationFactory<Program>
     {
-        public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "re-aspnetcore-tests", Guid.NewGuid().ToString("N"));
+        public string DataDirectory { get; } = dataDirectory ?? Path.Combine(Path.GetTempPath(), "re-aspnetcore-tests", Guid.NewGuid().ToString("N"));
+
+        public bool OwnsDirectory => dataDirectory is null;
 
         public FakeTimeProvider Time { get; } = new(TimeProvider.System.GetUtcNow());
 
