@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RotationEngine.AspNetCore.Tests.Infrastructure;
 
 namespace RotationEngine.Browser.Tests;
 
@@ -187,6 +188,44 @@ public sealed partial class CookieHttpTests : IDisposable
         Assert.Equal("invalid_request", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
         Assert.False(response.Headers.Contains("Set-Cookie"));
         await AssertCurrentAsync(token);
+    }
+
+    [Fact]
+    public async Task A_store_fault_is_a_retryable_503_that_keeps_the_cookie()
+    {
+        string token = await SignInAsync();
+        _host.Store.Fault = StoreFault.Down;
+        using HttpResponseMessage refresh = await PostAsync("/cookie/refresh", token);
+        using HttpResponseMessage signOut = await PostAsync("/cookie/signout", token);
+        _host.Store.Fault = StoreFault.None;
+
+        foreach (HttpResponseMessage response in new[] { refresh, signOut })
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
+            Assert.False(response.Headers.Contains("Set-Cookie"));            // never invalid_grant, never a deletion
+        }
+
+        await AssertCurrentAsync(token);                                      // nothing was rotated or revoked
+        using HttpResponseMessage retry = await PostAsync("/cookie/refresh", token);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rotation_whose_answer_was_lost_is_recovered_by_retrying_with_the_same_cookie()
+    {
+        string token = await SignInAsync();
+        _host.Store.Fault = StoreFault.ResponseLost;                         // written, then the store's answer is lost
+        using HttpResponseMessage lost = await PostAsync("/cookie/refresh", token);
+        _host.Store.Fault = StoreFault.None;
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
+        Assert.Equal(RotationOutcome.GraceReplay, (await _host.Engine.InspectAsync(token, "spa")).Outcome);   // it did rotate
+
+        using HttpResponseMessage retry = await PostAsync("/cookie/refresh", token);
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        await AssertCurrentAsync(ParseCookie(retry).Token);                  // the replay set the current token
+        Assert.Equal(1, _host.Count(RotationOutcome.GraceReplay));
     }
 
     [Fact]

@@ -8,7 +8,9 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationEngine.AspNetCore.AccessTokens;
+using RotationEngine.AspNetCore.Tests.Infrastructure;
 using RotationEngine.Events;
+using RotationEngine.Storage;
 
 namespace RotationEngine.Browser.Tests;
 
@@ -36,6 +38,7 @@ public class SampleHost : WebApplicationFactory<Program>
     public Uri BaseAddress { get; }
     public TimeSpan ReplayDelay { get; }
     public RefreshTokenEngine Engine => Services.GetRequiredService<RefreshTokenEngine>();
+    public FaultyStore Store => (FaultyStore)Services.GetRequiredService<IFamilyStore>();
     public ConcurrentQueue<RotationEvent> Events { get; } = new();
 
     public int Count(RotationOutcome outcome) => Events.Count(e => e.Outcome == outcome);
@@ -53,6 +56,9 @@ public class SampleHost : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton<IRotationEventObserver>(new Recorder(Events));
+            ServiceDescriptor store = services.Last(d => d.ServiceType == typeof(IFamilyStore));
+            services.Remove(store);
+            services.AddSingleton<IFamilyStore>(sp => new FaultyStore((IFamilyStore)store.ImplementationFactory!(sp)));
             if (ReplayDelay > TimeSpan.Zero)
             {
                 ServiceDescriptor issuer = services.Last(d => d.ServiceType == typeof(IAccessTokenIssuer));
