@@ -8,6 +8,8 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using RotationEngine;
 using RotationEngine.AspNetCore.AccessTokens;
+using RotationEngine.DPoP;
+using RotationEngine.Sqlite.DPoP;
 
 namespace AuthServer;
 
@@ -30,6 +32,8 @@ public static class AuthServerSetup
 
         var engineSection = configuration.GetSection("RotationEngine");
         var engine = services.AddRotationEngine(engineSection);
+        engine.AddDPoP();          // DPoP-bound refresh tokens (RFC 9449): RotationEngine:DPoP, docs/dpop.md
+        services.Configure<RotationEngine.AspNetCore.DPoP.DPoPOptions>(engineSection.GetSection("DPoP"));
         services.AddOptions<RotationEngineOptions>().Configure<IOptions<SampleSettings>>((options, sample) =>
         {
             if (options.Keys.Count == 0)
@@ -54,6 +58,15 @@ public static class AuthServerSetup
             "MEMORY" => engine.UseInMemoryStore(),
             _ => throw new InvalidOperationException($"AuthServer:Store is '{settings.Store}'; it must be sqlite, postgres, redis or memory."),
         };
+
+        // DPoP replay cache: in memory (one instance) unless AuthServer:DPoPReplayCache is "store" (SQLite: shared by
+        // every instance on the same file; docs/dpop.md).
+        services.AddSingleton<IDPoPReplayCache>(sp =>
+            !string.Equals(sp.GetRequiredService<IConfiguration>()["AuthServer:DPoPReplayCache"], "store", StringComparison.OrdinalIgnoreCase)
+                ? new InMemoryDPoPReplayCache()
+                : string.Equals(settings.Store, "sqlite", StringComparison.OrdinalIgnoreCase)
+                    ? new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Sqlite.SqliteStoreOptions>>().Value)
+                    : throw new InvalidOperationException("AuthServer:DPoPReplayCache=store is implemented for the SQLite store only (docs/dpop.md)."));
 
         services.AddSingleton(sp =>
         {

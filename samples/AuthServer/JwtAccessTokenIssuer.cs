@@ -45,13 +45,34 @@ public sealed class JwtAccessTokenIssuer : IAccessTokenIssuer
             scope = requested;
         }
 
-        return ValueTask.FromResult(AccessTokenResult.Success(Mint(request.Subject, request.ClientId, request.FamilyId.ToString(), scope), _settings.AccessTokenLifetime, scope.Length == 0 ? null : scope));
+        // A DPoP-bound request (RFC 9449 §6): the access token names the key (cnf.jkt) and its type is DPoP.
+        return ValueTask.FromResult(AccessTokenResult.Success(
+            Mint(request.Subject, request.ClientId, request.FamilyId.ToString(), scope, request.Binding),
+            _settings.AccessTokenLifetime, scope.Length == 0 ? null : scope, request.Binding is null ? "Bearer" : "DPoP"));
     }
 
     /// <summary>Mints one access token (also used by the sign-in endpoint and the benchmark).</summary>
-    public string Mint(string subject, string clientId, string sessionId, string scope)
+    /// <param name="subject">The user.</param>
+    /// <param name="clientId">The client.</param>
+    /// <param name="sessionId">The family id (sid).</param>
+    /// <param name="scope">The granted scope.</param>
+    /// <param name="dpopThumbprint">The DPoP key's RFC 7638 thumbprint for a sender-constrained token (cnf.jkt, RFC 9449 §6.1), or null.</param>
+    public string Mint(string subject, string clientId, string sessionId, string scope, string? dpopThumbprint = null)
     {
         var now = _time.GetUtcNow().UtcDateTime;
+        var claims = new Dictionary<string, object>
+        {
+            ["sub"] = subject,
+            ["client_id"] = clientId,
+            ["sid"] = sessionId,
+            ["scope"] = scope,
+            ["jti"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
+        };
+        if (dpopThumbprint is not null)
+        {
+            claims["cnf"] = new Dictionary<string, object> { ["jkt"] = dpopThumbprint };
+        }
+
         return _handler.CreateToken(new SecurityTokenDescriptor
         {
             TokenType = "at+jwt",
@@ -61,14 +82,7 @@ public sealed class JwtAccessTokenIssuer : IAccessTokenIssuer
             NotBefore = now,
             Expires = now + _settings.AccessTokenLifetime,
             SigningCredentials = _credentials,
-            Claims = new Dictionary<string, object>
-            {
-                ["sub"] = subject,
-                ["client_id"] = clientId,
-                ["sid"] = sessionId,
-                ["scope"] = scope,
-                ["jti"] = Convert.ToHexString(RandomNumberGenerator.GetBytes(16)),
-            },
+            Claims = claims,
         });
     }
 }

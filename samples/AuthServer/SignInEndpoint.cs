@@ -1,4 +1,5 @@
 using RotationEngine;
+using RotationEngine.AspNetCore.Binding;
 using RotationEngine.AspNetCore.Clients;
 using RotationEngine.Storage;
 
@@ -7,7 +8,8 @@ namespace AuthServer;
 /// <summary>
 /// The fake sign-in: <c>POST /signin</c> with <c>username</c>, <c>client_id</c> and optional <c>scope</c> starts a
 /// family for that user and client and answers like a token endpoint (RFC 6749 §5.1). It stands in for your real
-/// sign-in (password, passkey, authorization code exchange): there is no password here.
+/// sign-in (password, passkey, authorization code exchange): there is no password here. A <c>DPoP</c> header binds the
+/// family to the proof's key (docs/dpop.md).
 /// </summary>
 public static class SignInEndpoint
 {
@@ -17,7 +19,7 @@ public static class SignInEndpoint
     /// <summary>Maps <c>POST /signin</c>.</summary>
     public static IEndpointRouteBuilder MapSignIn(this IEndpointRouteBuilder app)
     {
-        app.MapPost("/signin", async (HttpContext http, RefreshTokenEngine engine, IClientRegistry clients, JwtAccessTokenIssuer issuer, TimeProvider time) =>
+        app.MapPost("/signin", async (HttpContext http, RefreshTokenEngine engine, IClientRegistry clients, JwtAccessTokenIssuer issuer, TimeProvider time, IRefreshTokenBindingSource bindings) =>
         {
             http.Response.Headers.CacheControl = "no-store";
             http.Response.Headers.Pragma = "no-cache";
@@ -34,20 +36,28 @@ public static class SignInEndpoint
                 return Results.BadRequest(new { error = "invalid_request", error_description = "username, client_id and scope must each be given once, in printable ASCII." });
             }
 
-            if (await clients.FindAsync(clientId) is null)
+            if (await clients.FindAsync(clientId) is not { } client)
             {
                 return Results.BadRequest(new { error = "invalid_client", error_description = "Unknown client." });
             }
 
             try
             {
-                var issued = await engine.IssueAsync(user, clientId, binding: null, metadata: scope);
+                // As an authorization-code exchange would (RFC 9449 §5): a DPoP proof binds the new family to its key;
+                // an invalid proof, or none for a client that requires binding, is refused before anything is issued.
+                var binding = await bindings.GetBindingAsync(http, client, http.RequestAborted);
+                if (binding.Error is { } bindingError)
+                {
+                    return Results.BadRequest(new { error = bindingError, error_description = binding.ErrorDescription });
+                }
+
+                var issued = await engine.IssueAsync(user, clientId, binding: binding.Value, metadata: scope);
                 var now = time.GetUtcNow();
                 var lifetime = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<SampleSettings>>().Value.AccessTokenLifetime;
                 return Results.Json(new
                 {
-                    access_token = issuer.Mint(user, clientId, issued.FamilyId.ToString(), scope),
-                    token_type = "Bearer",
+                    access_token = issuer.Mint(user, clientId, issued.FamilyId.ToString(), scope, binding.Value),
+                    token_type = binding.Value is null ? "Bearer" : "DPoP",
                     expires_in = (long)lifetime.TotalSeconds,
                     refresh_token = issued.Token,
                     refresh_token_expires_in = (long)(issued.TokenExpiresAt - now).TotalSeconds,

@@ -346,6 +346,7 @@ public sealed class TokenSession : IDisposable
     {
         long started = _time.GetTimestamp();
         Uri endpoint = _options.TokenEndpoint!;
+        bool nonceRetried = false;
         for (int attempt = 1; ; attempt++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -386,6 +387,13 @@ public sealed class TokenSession : IDisposable
             {
                 Log.SignedOut(_logger, _options.ClientId, "invalid_grant");
                 throw new SignedOutException("The server refused the refresh token (invalid_grant): sign in again.");
+            }
+
+            // RFC 9449 §8: the server wants its nonce in the proof; retry once at once with the DPoP-Nonce it sent.
+            if (error == "use_dpop_nonce" && _options.ProofProvider is not null && !nonceRetried && !string.IsNullOrEmpty(response.DPoPNonce))
+            {
+                nonceRetried = true;
+                continue;
             }
 
             string reason;

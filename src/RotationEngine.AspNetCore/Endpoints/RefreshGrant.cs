@@ -27,7 +27,18 @@ internal sealed class RefreshGrant(
 
     public async ValueTask<RefreshGrantResult> ExecuteAsync(HttpContext context, ClientRegistration client, string refreshToken, string? scope)
     {
-        var binding = await bindings.GetBindingAsync(context, client, context.RequestAborted).ConfigureAwait(false);
+        RefreshTokenBinding binding;
+        try
+        {
+            binding = await bindings.GetBindingAsync(context, client, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (RotationStoreException exception)
+        {
+            // A binding source backed by a store (the DPoP replay cache) that cannot answer: retryable, as a store fault.
+            Log.StoreUnavailable(logger, "binding", exception);
+            return new RefreshGrantResult(default, null, null, null, StoreFault: true);
+        }
+
         if (binding.Error is { } bindingError)
         {
             return new RefreshGrantResult(default, null, bindingError, binding.ErrorDescription, StoreFault: false);
