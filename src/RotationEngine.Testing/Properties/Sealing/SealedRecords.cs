@@ -204,16 +204,5 @@ internal sealed class SealedRecords(Func<ValueTask<IFamilyStore>> createStore, R
         + $"{family.FamilyExpiresAt.ToUnixTimeMilliseconds()}|{family.TokenExpiresAt.ToUnixTimeMilliseconds()}|{family.Generation}|{Convert.ToHexString(family.Digest)}|"
         + $"{family.Ledger}|{family.Status}|{family.RevokedAt?.ToUnixTimeMilliseconds()}|{family.RevocationReason}|{family.Policy}|{Convert.ToHexString(family.Seal)}";
 
-    private static async ValueTask DisposeAsync(IFamilyStore store)
-    {
-        switch (store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    private static ValueTask DisposeAsync(IFamilyStore store) => StoreDisposal.DisposeAsync(store);
 }
