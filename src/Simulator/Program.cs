@@ -1,11 +1,16 @@
 using Simulator.Cli;
 
-try
+var root = CommandLine.Create(async (options, _) =>
 {
-    return await SimulatorCommand.RunAsync(CliOptions.Parse(args), Console.Out);
-}
-catch (ArgumentException error)
-{
-    Console.Error.WriteLine(error.Message);
-    return 2;
-}
+    try
+    {
+        return await SimulatorCommand.RunAsync(options, Console.Out);
+    }
+    catch (ArgumentException error)
+    {
+        // A scenario file or a value that only the run can check (an unknown policy, a bad field).
+        await Console.Error.WriteLineAsync(error.Message);
+        return 2;
+    }
+});
+return await root.Parse(args).InvokeAsync();

@@ -20,7 +20,8 @@ public sealed partial class CommandLineTests : IDisposable
         var text = output.ToString();
         Assert.Equal(0, exit);
         Assert.Contains("Scenario spa-tabs", text, StringComparison.Ordinal);
-        Assert.Contains("false logouts/1k user-days", text, StringComparison.Ordinal);
+        Assert.Contains("false logouts", text, StringComparison.Ordinal);
+        Assert.Contains("/1k user-days", text, StringComparison.Ordinal);
         Assert.Contains("requests/s", text, StringComparison.Ordinal);
         foreach (var policy in Scenario.Load("spa-tabs").Policies)
         {
@@ -29,11 +30,15 @@ public sealed partial class CommandLineTests : IDisposable
 
         var stem = Path.Combine(_directory, "spa-tabs", "seed-1");
         using var json = JsonDocument.Parse(File.ReadAllText(stem + ".json"));
-        Assert.Equal(5, json.RootElement.GetProperty("policies").GetArrayLength());
-        Assert.Equal(6, File.ReadAllLines(stem + ".csv").Length);
+        Assert.Equal(11, json.RootElement.GetProperty("policies").GetArrayLength());
+        Assert.Equal(12, File.ReadAllLines(stem + ".csv").Length);
         var svg = File.ReadAllText(stem + ".svg");
         Assert.StartsWith("<svg", svg, StringComparison.Ordinal);
-        Assert.Equal(5, Regex.Matches(svg, "<title>").Count);
+        Assert.Equal(11, Regex.Matches(svg, "<title>").Count);
+        foreach (var peer in new[] { "openiddict-30s", "hydra-10s", "supabase-10s", "keycloak-reuse-0", "strict-rotation", "no-rotation" })
+        {
+            Assert.Contains(peer, text, StringComparison.Ordinal);
+        }
 
         foreach (var content in new[] { text, File.ReadAllText(stem + ".json"), File.ReadAllText(stem + ".csv"), svg })
         {
@@ -103,6 +108,47 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.Throws<ArgumentException>(() => CliOptions.Parse(["--frobnicate"]));
         Assert.Equal(0.5, CliOptions.ParseDuration("12h"));
         Assert.Equal(3.0, CliOptions.ParseDuration("3d"));
+    }
+
+    [Fact]
+    public void Help_lists_the_options_and_a_bad_option_is_a_clear_error()
+    {
+        var root = CommandLine.Create((_, _) => Task.FromResult(0));
+
+        var help = new StringWriter();
+        Assert.Equal(0, root.Parse(["--help"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = help, Error = new StringWriter() }));
+        foreach (var option in new[] { "--scenario", "--store", "--seeds", "--sabotage", "stress", "bench", "list" })
+        {
+            Assert.Contains(option, help.ToString(), StringComparison.Ordinal);
+        }
+
+        var error = new StringWriter();
+        Assert.NotEqual(0, root.Parse(["--users", "-3"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = error }));
+        Assert.Contains("--users must be a positive number", error.ToString(), StringComparison.Ordinal);
+
+        Assert.Contains("'--frobnicate'", Assert.Throws<ArgumentException>(() => CliOptions.Parse(["--frobnicate"])).Message, StringComparison.Ordinal);
+        Assert.Contains("Unknown store 'floppy'", Assert.Throws<ArgumentException>(() => CliOptions.Parse(["--store", "floppy"])).Message, StringComparison.Ordinal);
+        Assert.Contains("unknown unit", Assert.Throws<ArgumentException>(() => CliOptions.Parse(["--duration", "3w"])).Message, StringComparison.Ordinal);
+        Assert.Equal("stress", CliOptions.Parse(["stress", "--threads", "3"]).Command);
+        Assert.Equal(3, CliOptions.Parse(["--threads", "3", "stress"]).Threads);
+        Assert.Equal(Stores.StoreChoice.Memory, CliOptions.Parse(["--seeds", "5"]).Store);
+        Assert.Equal("sqlite", CliOptions.Parse([]).Store.Kind);
+    }
+
+    [Fact]
+    public void The_policy_table_is_plain_text_one_row_per_line_when_the_output_is_redirected()
+    {
+        var scenario = TestScenarios.Clockwork(views: 2, graceSeconds: 10);
+        scenario.Policies[0].Name = "a-rather-long-policy-name";
+        scenario.Policies[0].Binding = true;
+        var (report, _) = Simulation.SimulationRunner.RunComparison(scenario, null, 1, Stores.StoreChoice.Memory, Stores.Sabotage.None, Simulation.RunFilter.None);
+        var output = new StringWriter();
+
+        Terminal.For(output).Write(Reports.ReportWriter.Table(report));
+
+        var text = output.ToString();
+        Assert.DoesNotContain("\u001b", text, StringComparison.Ordinal);
+        Assert.Single(text.Split('\n'), line => line.Contains("a-rather-long-policy-name", StringComparison.Ordinal) && line.Contains("grace 10s depth 1 replays unlimited bound", StringComparison.Ordinal));
     }
 
     public void Dispose()

@@ -30,12 +30,12 @@ public sealed class DeterminismTests
     [Fact]
     public void Swarm_specs_are_drawn_from_the_seed_alone()
     {
-        var a = Cli.SwarmCommand.SpecFor(42, Stores.Sabotage.None);
-        var b = Cli.SwarmCommand.SpecFor(42, Stores.Sabotage.None);
-        var c = Cli.SwarmCommand.SpecFor(43, Stores.Sabotage.None);
+        var a = Simulation.RandomWorld.SpecFor(42, Stores.Sabotage.None);
+        var b = Simulation.RandomWorld.SpecFor(42, Stores.Sabotage.None);
+        var c = Simulation.RandomWorld.SpecFor(43, Stores.Sabotage.None);
 
-        Assert.Equal(Cli.SwarmCommand.Describe(a), Cli.SwarmCommand.Describe(b));
-        Assert.NotEqual(Cli.SwarmCommand.Describe(a), Cli.SwarmCommand.Describe(c));
+        Assert.Equal(Simulation.RandomWorld.Describe(a), Simulation.RandomWorld.Describe(b));
+        Assert.NotEqual(Simulation.RandomWorld.Describe(a), Simulation.RandomWorld.Describe(c));
         Assert.Equal(TestScenarios.Run(a).HashText, TestScenarios.Run(b).HashText);
     }
 

@@ -97,7 +97,7 @@ public sealed class ForgeryTests
 
         Assert.NotNull(result.Violation);
         Assert.Equal(13, result.Violation.Invariant);
-        var (_, shrunk) = new Cli.Shrinker(TestScenarios.Run).Shrink(spec, result.Violation);
+        var (_, shrunk) = new Simulation.Shrinker(TestScenarios.Run).Shrink(spec, result.Violation);
         Assert.Equal(13, shrunk.Violation?.Invariant);
     }
 

@@ -62,7 +62,7 @@ public sealed class OracleTests
     public void Swarm_seeds_find_the_broken_store_too()
     {
         var failures = Enumerable.Range(1, 12)
-            .Select(seed => TestScenarios.Run(SwarmCommand.SpecFor((ulong)seed, Sabotage.NeverRevoke)))
+            .Select(seed => TestScenarios.Run(RandomWorld.SpecFor((ulong)seed, Sabotage.NeverRevoke)))
             .Count(r => r.Violation is not null);
 
         Assert.True(failures > 0);
@@ -73,7 +73,7 @@ public sealed class OracleTests
     {
         foreach (var seed in Enumerable.Range(100, 12))
         {
-            var result = TestScenarios.Run(SwarmCommand.SpecFor((ulong)seed, Sabotage.None));
+            var result = TestScenarios.Run(RandomWorld.SpecFor((ulong)seed, Sabotage.None));
             Assert.True(result.Violation is null, $"seed {seed}: {result.Violation}");
         }
     }

@@ -21,14 +21,14 @@ internal static class BenchCommand
 
         // Interleave the two measurements (engine, simulator, engine, …) and compare medians, so that a burst of
         // load from other processes on the machine hits both alike.
-        SwarmCommand.RunOne(spec, StoreChoice.Memory);
+        SimulationRunner.RunOne(spec, StoreChoice.Memory);
         var engineRates = new List<double>();
         var simulatorRates = new List<double>();
         long requests = 0;
         for (var round = 0; round < 3; round++)
         {
             engineRates.Add(EngineRotationsPerSecond(TimeSpan.FromSeconds(1.5)));
-            var result = SwarmCommand.RunOne(spec, StoreChoice.Memory);
+            var result = SimulationRunner.RunOne(spec, StoreChoice.Memory);
             simulatorRates.Add(result.RequestsPerSecond);
             requests = result.Metrics.ServerRequests;
         }

@@ -15,9 +15,6 @@ internal static class SimulatorCommand
     {
         switch (options.Command)
         {
-            case "help":
-                output.WriteLine(CliOptions.Usage);
-                return 0;
             case "list":
                 foreach (var name in Scenario.BuiltInNames)
                 {
@@ -30,6 +27,10 @@ internal static class SimulatorCommand
                 return await Stress.StressCommand.RunAsync(options, output);
             case "bench":
                 return BenchCommand.Run(options, output);
+            case "advise":
+                return AdviseCommand.Run(options, output);
+            case "cookie-jar":
+                return CookieJarCommand.Run(options, output);
         }
 
         if (options.Seeds > 0)
@@ -40,26 +41,29 @@ internal static class SimulatorCommand
         return options.Fuzz ? RunFuzz(options, output) : RunComparison(options, output);
     }
 
+    /// <summary>The scenario the options name, with their overrides, and the peer strategies' rows after its own
+    /// policies (unless <c>--no-peers</c> or the scenario lists peers itself).</summary>
     public static Scenario ScenarioFor(CliOptions options)
     {
-        var scenario = Scenario.Load(options.Scenario);
-        if (options.DurationDays is not null || options.Users is not null || options.Policy is not null)
+        var scenario = Scenario.Load(options.Scenario).Clone();
+        scenario.DurationDays = options.DurationDays ?? scenario.DurationDays;
+        scenario.Population.Users = options.Users ?? scenario.Population.Users;
+        if (options.Peers && scenario.Policies.All(p => p.Peer is null))
         {
-            scenario = scenario.Clone();
-            scenario.DurationDays = options.DurationDays ?? scenario.DurationDays;
-            scenario.Population.Users = options.Users ?? scenario.Population.Users;
-            if (options.Policy is not null)
-            {
-                scenario.Policies = scenario.Policies.Where(p => p.Name == options.Policy).ToList();
-                if (scenario.Policies.Count == 0)
-                {
-                    throw new ArgumentException($"Scenario '{scenario.Name}' has no policy '{options.Policy}'.");
-                }
-            }
-
-            scenario.Validate();
+            var basis = scenario.Policies.FirstOrDefault(p => p.Name == "default") ?? scenario.Policies[0];
+            scenario.Policies.AddRange(Peers.PeerModel.Standard(basis).Where(peer => scenario.Policies.All(p => p.Name != peer.Name)));
         }
 
+        if (options.Policy is not null)
+        {
+            scenario.Policies = scenario.Policies.Where(p => p.Name == options.Policy).ToList();
+            if (scenario.Policies.Count == 0)
+            {
+                throw new ArgumentException($"Scenario '{scenario.Name}' has no policy '{options.Policy}'.");
+            }
+        }
+
+        scenario.Validate();
         return scenario;
     }
 
@@ -67,6 +71,15 @@ internal static class SimulatorCommand
     {
         var scenario = ScenarioFor(options);
         var argument = File.Exists(options.Scenario) ? options.Scenario : scenario.Name;
+        TrafficSummary? traffic = null;
+        if (options.Traffic is not null)
+        {
+            traffic = TrafficSummary.Check(options.Traffic);
+            scenario = TrafficScenario(scenario, traffic);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Traffic {Path.GetFileName(traffic.File)}: {traffic.Lines:N0} refreshes of {traffic.Sessions:N0} sessions over {(traffic.LastMs - traffic.FirstMs) / 3_600_000.0:0.#} h, thefts after {options.TheftRate:P2} of refreshes; network latency, servers and thief strategies of {scenario.Name}"));
+        }
+
         output.WriteLine($"Scenario {scenario.Name}: {scenario.Description}");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"seed {options.Seed}, store {options.Store.Kind}, {scenario.Population.Users:N0} users, {scenario.DurationDays:0.###} days, {scenario.Policies.Count} policies, {Environment.ProcessorCount} cores"));
@@ -76,18 +89,20 @@ internal static class SimulatorCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}"));
+            $"replay: {ReplayPrefix} --scenario {argument} --seed {options.Seed} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --store {options.Store}{(options.Sabotage == Sabotage.None ? "" : " --sabotage " + SabotageNames.Format(options.Sabotage))}{options.Filter.ToArguments()}{(traffic is null ? "" : string.Create(CultureInfo.InvariantCulture, $" --traffic {traffic.File} --theft-rate {options.TheftRate}"))}"));
 
-        var (report, runs) = ComparisonRunner.Run(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, !options.Quiet, options.Trace || options.HistoryDirectory is not null);
+        var progress = new RunProgress();
+        var (report, runs) = Terminal.WithProgress($"{scenario.Name} seed {options.Seed}", progress, !options.Quiet, () =>
+            SimulationRunner.RunComparison(scenario, argument, options.Seed, options.Store, options.Sabotage, options.Filter, progress, options.Trace || options.HistoryDirectory is not null, traffic, options.TheftRate));
         output.WriteLine();
-        output.Write(ReportWriter.Table(report));
+        Terminal.For(output).Write(ReportWriter.Table(report));
         output.WriteLine();
         foreach (var run in runs)
         {
             var policy = PolicyReport.From(run);
             var never = policy.NeverExercised.Count == 0 ? "all rare paths exercised" : "never exercised: " + string.Join(", ", policy.NeverExercised);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Spec.Policy.Name}: history {run.HistoryCount:N0} entries, hash {run.HashText}; grace replays {policy.GraceReplays:N0}, reuse detections {policy.ReuseDetections:N0}, expiries {policy.Outcomes["Expired"]:N0}, binding mismatches {policy.Outcomes["BindingMismatch"]:N0}; {never}"));
+                $"{run.Spec.Policy.Name}: history {run.HistoryCount:N0} entries, hash {run.HashText}; grace replays {policy.GraceReplays:N0}, reuse detections {policy.ReuseDetections:N0}, expiries {policy.Outcomes["Expired"]:N0}, binding mismatches {policy.Outcomes["BindingMismatch"]:N0}, cookie rollbacks {policy.CookieRollbacks:N0}; {never}"));
         }
 
         if (options.Trace)
@@ -120,13 +135,15 @@ internal static class SimulatorCommand
 
         if (options.WriteFiles)
         {
-            var directory = Path.Combine(options.OutputDirectory, scenario.Name);
+            var directory = Path.Combine(options.OutputDirectory, traffic is null ? scenario.Name : "traffic-" + Path.GetFileNameWithoutExtension(traffic.File));
             Directory.CreateDirectory(directory);
             var stem = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"seed-{options.Seed}"));
             File.WriteAllText(stem + ".json", ReportWriter.ToJson(report));
             File.WriteAllText(stem + ".csv", ReportWriter.ToCsv(report));
             File.WriteAllText(stem + ".svg", TradeOffChart.Render(report));
+            File.WriteAllText(stem + ".html", HtmlReport.Render(report, null));
             output.WriteLine($"reports: {stem}.json, {stem}.csv, {stem}.svg");
+            output.WriteLine($"report to look at: {Path.GetFullPath(stem + ".html")}");
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -141,11 +158,26 @@ internal static class SimulatorCommand
         return failures.Count == 0 ? 0 : 1;
     }
 
+    /// <summary>The scenario a traffic log replays in: its latency, servers and thief strategies, but the log decides
+    /// who refreshes when and which responses are lost; thefts come with the log's lines (<c>--theft-rate</c>).</summary>
+    public static Scenario TrafficScenario(Scenario scenario, TrafficSummary traffic)
+    {
+        var copy = scenario.Clone();
+        copy.Network.RequestLossRate = 0;
+        copy.Network.ResponseLossRate = 0;
+        copy.Network.DuplicateRate = 0;
+        copy.Attackers.TheftsPerThousandUserDays = 0;
+        copy.Population.Users = (int)Math.Min(int.MaxValue, traffic.Sessions);
+        copy.DurationDays = Math.Max(1.0 / 24, (traffic.LastMs - traffic.FirstMs) / 86_400_000.0);
+        copy.Validate();
+        return copy;
+    }
+
     private static int RunFuzz(CliOptions options, TextWriter output)
     {
-        var spec = SwarmCommand.SpecFor(options.Seed, options.Sabotage) with { Filter = options.Filter, RecordFullHistory = options.Trace };
-        output.WriteLine($"fuzz seed {options.Seed}: {SwarmCommand.Describe(spec)}");
-        var result = SwarmCommand.RunOne(spec, options.Store);
+        var spec = RandomWorld.SpecFor(options.Seed, options.Sabotage) with { Filter = options.Filter, RecordFullHistory = options.Trace };
+        output.WriteLine($"fuzz seed {options.Seed}: {RandomWorld.Describe(spec)}");
+        var result = SimulationRunner.RunOne(spec, options.Store);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"history {result.HistoryCount:N0} entries, hash {result.HashText}, {result.Metrics.ServerRequests:N0} requests"));
         output.WriteLine("outcomes: " + string.Join(", ", Enum.GetValues<RotationEngine.RotationOutcome>().Select(o => string.Create(CultureInfo.InvariantCulture, $"{o} {result.Metrics.Outcomes[(int)o]:N0}"))));
         if (options.Trace)
@@ -174,7 +206,7 @@ internal static class SimulatorCommand
         output.WriteLine($"INVARIANT VIOLATED with seed {failure.Spec.Seed}, policy {failure.Spec.Policy.Name} at {Core.VirtualClock.Format(violation.Time)}");
         output.WriteLine($"  {violation}");
         output.WriteLine($"  options: {failure.Spec.ToArguments()} --store {store}");
-        var shrinker = new Shrinker(spec => SwarmCommand.RunOne(spec, store));
+        var shrinker = new Shrinker(spec => SimulationRunner.RunOne(spec, store));
         var (shrunk, result) = shrinker.Shrink(failure.Spec, violation);
         var trace = Shrinker.Trace(result);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -13,6 +13,7 @@ internal enum EventKind : byte
     Theft,
     ThiefAct,
     Restart,
+    TrafficLine,
 }
 
 /// <summary>One scheduled event. Ordered by time, then by the order of scheduling (sequence).</summary>

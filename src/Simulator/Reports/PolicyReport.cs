@@ -77,6 +77,12 @@ internal sealed record PolicyReport
 
     public string? Violation { get; init; }
 
+    /// <summary>Successful answers older than the token the client held (a cookie jar's rollbacks).</summary>
+    public long CookieRollbacks { get; init; }
+
+    /// <summary>Per simulated hour: honest refreshes, grace replays, logouts and theft detections.</summary>
+    public Simulation.HourlySeries? Hourly { get; init; }
+
     /// <summary>The rare paths the oracle counts.</summary>
     public static readonly RotationOutcome[] RarePaths = [RotationOutcome.GraceReplay, RotationOutcome.ReuseDetected, RotationOutcome.Expired, RotationOutcome.BindingMismatch];
 
@@ -84,7 +90,7 @@ internal sealed record PolicyReport
     {
         var m = run.Metrics;
         var users = run.Spec.Filter.OnlyUsers?.Count ?? run.Spec.Scenario.Population.Users;
-        var userDays = users * (run.SimulatedMs / 86_400_000.0);
+        var userDays = run.Spec.TrafficFile is null ? users * (run.SimulatedMs / 86_400_000.0) : m.TrafficUserDays;
         var answered = m.HonestOk + m.HonestFailed;
         var delays = m.DetectionDelaysMs.Order().ToArray();
         var outcomes = Enum.GetValues<RotationOutcome>().ToDictionary(o => o.ToString(), o => m.Outcomes[(int)o]);
@@ -125,6 +131,8 @@ internal sealed record PolicyReport
             WallSeconds = run.Wall.TotalSeconds,
             RequestsPerSecond = run.RequestsPerSecond,
             Violation = run.Violation?.ToString(),
+            Hourly = m.Hourly,
+            CookieRollbacks = m.CookieRollbacks,
         };
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Spectre.Console;
 
 namespace Simulator.Reports;
 
@@ -9,55 +10,45 @@ internal static class ReportWriter
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
-    private static readonly JsonSerializerOptions Json = new()
+    public static readonly JsonSerializerOptions JsonOptions = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    public static string Table(ComparisonReport report)
+    /// <summary>The comparison as a table: one row per policy (and peer strategy), counts right-aligned.</summary>
+    public static Table Table(ComparisonReport report)
     {
-        string[] headers = ["policy", "settings", "refreshes", "success", "false logouts/1k user-days", "thefts", "detected", "delay p50", "delay p95", "thief access", "grace replays", "store ops"];
-        var rows = report.Policies.Select(p => new[]
+        var table = new Table().Border(TableBorder.Minimal);
+        table.AddColumn(new TableColumn("policy"));
+        table.AddColumn(new TableColumn("settings"));
+        foreach (var header in new[] { "refreshes", "success", "false logouts\n/1k user-days", "thefts", "detected", "delay\np50", "delay\np95", "thief\naccess", "grace\nreplays", "store ops" })
         {
-            p.Policy,
-            p.Settings,
-            Count(p.HonestRefreshes),
-            (p.SuccessRate * 100).ToString("0.000", Invariant) + "%",
-            p.FalseLogoutsPer1000UserDays.ToString("0.00", Invariant),
-            Count(p.Thefts),
-            Count(p.TheftsDetected),
-            Seconds(p.DetectionDelayMedianSeconds),
-            Seconds(p.DetectionDelayP95Seconds),
-            p.AttackerAccessHours.ToString("0.0", Invariant) + " h",
-            Count(p.GraceReplays),
-            Count(p.StoreOperations),
-        }).ToList();
-        var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
-        var text = new StringBuilder();
-        void Line(IReadOnlyList<string> cells)
-        {
-            for (var i = 0; i < cells.Count; i++)
-            {
-                var cell = i < 2 ? cells[i].PadRight(widths[i]) : cells[i].PadLeft(widths[i]);
-                text.Append(i == 0 ? "" : "  ").Append(cell);
-            }
-
-            text.AppendLine();
+            table.AddColumn(new TableColumn(header).RightAligned());
         }
 
-        Line(headers);
-        text.AppendLine(new string('-', widths.Sum() + 2 * (widths.Length - 1)));
-        foreach (var row in rows)
+        foreach (var p in report.Policies)
         {
-            Line(row);
+            table.AddRow(
+                Markup.Escape(p.Policy),
+                Markup.Escape(p.Settings),
+                Count(p.HonestRefreshes),
+                (p.SuccessRate * 100).ToString("0.000", Invariant) + "%",
+                p.FalseLogoutsPer1000UserDays.ToString("0.00", Invariant),
+                Count(p.Thefts),
+                Count(p.TheftsDetected),
+                Seconds(p.DetectionDelayMedianSeconds),
+                Seconds(p.DetectionDelayP95Seconds),
+                p.AttackerAccessHours.ToString("0.0", Invariant) + " h",
+                Count(p.GraceReplays),
+                Count(p.StoreOperations));
         }
 
-        return text.ToString();
+        return table;
     }
 
-    public static string ToJson(ComparisonReport report) => JsonSerializer.Serialize(report, Json);
+    public static string ToJson(ComparisonReport report) => JsonSerializer.Serialize(report, JsonOptions);
 
     public static string ToCsv(ComparisonReport report)
     {

@@ -95,11 +95,21 @@ internal sealed class Scenario
         Check(Attackers.Strategies.Values.All(w => w >= 0), "attackers.strategies weights must not be negative.");
         Check(Servers.Instances is >= 1 and <= 64, "servers.instances must be from 1 to 64.");
         Check(Servers.RestartsPerDay >= 0 && Servers.MaxClockOffsetMs >= 0, "servers.restartsPerDay and maxClockOffsetMs must not be negative.");
+        Check(Population.TokenStore is "cookieJar" or "newest", "population.tokenStore must be cookieJar or newest.");
         Check(Policies.Count >= 1, "policies must list at least one policy.");
         Check(Policies.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() == Policies.Count, "policy names must be unique.");
         foreach (var policy in Policies)
         {
             errors.AddRange(policy.ToRotationPolicy().Validate($"policies[{policy.Name}]"));
+            if (policy.Peer is not null && !Peers.PeerModel.Names.Contains(policy.Peer, StringComparer.Ordinal))
+            {
+                errors.Add($"policies[{policy.Name}].peer '{policy.Peer}' is not one of {string.Join(", ", Peers.PeerModel.Names)}.");
+            }
+
+            if (policy.PeerWindowSeconds is < 0 || policy.PeerMaxReuse is < 0)
+            {
+                errors.Add($"policies[{policy.Name}]: peerWindowSeconds and peerMaxReuse must not be negative.");
+            }
         }
 
         if (errors.Count > 0)
@@ -123,6 +133,11 @@ internal sealed class PopulationSettings
 
     /// <summary>Share of clients that serialise refreshes client-side (one in flight, views share the result).</summary>
     public double SingleFlightShare { get; set; } = 0.5;
+
+    /// <summary>Where a client keeps its refresh token: <c>cookieJar</c> (a browser's cookie: every successful
+    /// response overwrites it in arrival order, so a slow grace replay can put an older token back over a newer
+    /// one) or <c>newest</c> (a client that keeps the newest generation it was given).</summary>
+    public string TokenStore { get; set; } = "cookieJar";
 
     public double AccessTokenLifetimeSeconds { get; set; } = 300;
 
@@ -218,6 +233,19 @@ internal sealed class PolicySettings
 
     public double FamilyLifetimeDays { get; set; } = 90;
 
+    /// <summary>Null for one of our policies; otherwise the peer strategy this row models (see
+    /// <see cref="Peers.PeerModel"/>: openiddict, hydra, supabase, keycloak, strict, no-rotation). The grace
+    /// settings above are then unused; the lifetimes apply.</summary>
+    public string? Peer { get; set; }
+
+    /// <summary>A peer's window in seconds: OpenIddict's reuse leeway, Hydra's grace period, Supabase's reuse interval.</summary>
+    public double? PeerWindowSeconds { get; set; }
+
+    /// <summary>A peer's reuse count: Hydra's grace reuse count (null: unlimited), Keycloak's refreshTokenMaxReuse.</summary>
+    public int? PeerMaxReuse { get; set; }
+
+    public PolicySettings Clone() => (PolicySettings)MemberwiseClone();
+
     public RotationEngine.RotationPolicy ToRotationPolicy() => new()
     {
         GraceWindow = TimeSpan.FromMilliseconds(Math.Round(GraceWindowSeconds * 1000)),
@@ -228,6 +256,6 @@ internal sealed class PolicySettings
         FamilyLifetime = TimeSpan.FromMilliseconds(Math.Round(FamilyLifetimeDays * 86_400_000)),
     };
 
-    public string Describe() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+    public string Describe() => Peer is not null ? Peers.PeerModel.Create(Peer, this).Describe() : string.Create(System.Globalization.CultureInfo.InvariantCulture,
         $"grace {GraceWindowSeconds}s depth {GraceDepth} replays {(GraceMaxReplays?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unlimited")}{(Binding ? " bound" : "")}");
 }

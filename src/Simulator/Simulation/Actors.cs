@@ -28,6 +28,21 @@ internal sealed class ClientState
 
     public required int ViewCount { get; init; }
 
+    /// <summary>A session of a traffic log: it refreshes when the log says, never on a timer, and never retries.</summary>
+    public bool Traffic { get; init; }
+
+    /// <summary>A traffic session's current burst and the token its requests present.</summary>
+    public string? Burst;
+
+    public string? BurstToken;
+
+    public int BurstGeneration;
+
+    public int BurstFamily = -1;
+
+    /// <summary>The last UTC day (Unix ms / day) a traffic session was seen, for user-days.</summary>
+    public long LastTrafficDay = -1;
+
     /// <summary>This client's own random stream (behaviour and its messages' network fate).</summary>
     public Prng Rng;
 
@@ -139,6 +154,9 @@ internal struct Request
 
     /// <summary>How a thief's request differs from an honest one (none for honest clients).</summary>
     public Forgery Forgery;
+
+    /// <summary>The traffic log says the response never reached the client.</summary>
+    public bool LoseResponse;
 
     /// <summary>The client has its answer or gave up waiting.</summary>
     public bool Done;

@@ -53,6 +53,19 @@ internal sealed class RunMetrics
 
     public long StoreFaults;
 
+    /// <summary>Successful honest answers carrying an older generation than the client held: with a cookie jar
+    /// they overwrite the newer token (a rollback); a newest-wins client ignores them.</summary>
+    public long CookieRollbacks;
+
+    /// <summary>With a traffic log: distinct (session, UTC day) pairs seen, the user-days the rates are per.</summary>
+    public long TrafficUserDays;
+
+    /// <summary>With a traffic log: distinct sessions.</summary>
+    public long TrafficSessions;
+
+    /// <summary>Per simulated hour: honest refreshes, grace replays, logouts (any cause) and theft detections.</summary>
+    public HourlySeries Hourly { get; } = new();
+
     public long[] Outcomes { get; } = new long[Enum.GetValues<RotationOutcome>().Length];
 
     public long[] Causes { get; } = new long[Enum.GetValues<OutcomeCause>().Length];

@@ -21,6 +21,12 @@ internal sealed record RunSpec
 
     public RunFilter Filter { get; init; } = RunFilter.None;
 
+    /// <summary>A traffic log to replay instead of the scenario's population (<see cref="Traffic.TrafficReader"/>).</summary>
+    public string? TrafficFile { get; init; }
+
+    /// <summary>With a traffic log: the share of refreshes after which a thief steals a copy of the session's token.</summary>
+    public double TheftRate { get; init; }
+
     /// <summary>Keep every history entry (for a trace); otherwise only the last few thousand.</summary>
     public bool RecordFullHistory { get; init; }
 
@@ -30,6 +36,11 @@ internal sealed record RunSpec
     {
         var text = new StringBuilder();
         text.Append(ScenarioArgument is null ? "--fuzz" : $"--scenario {ScenarioArgument}");
+        if (TrafficFile is not null)
+        {
+            text.Append(CultureInfo.InvariantCulture, $" --traffic {TrafficFile} --theft-rate {TheftRate}");
+        }
+
         if (ScenarioArgument is not null)
         {
             text.Append(CultureInfo.InvariantCulture, $"{(includePolicy ? $" --policy {Policy.Name}" : "")} --users {Scenario.Population.Users} --duration {Scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d");

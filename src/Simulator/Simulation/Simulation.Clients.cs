@@ -51,11 +51,11 @@ internal sealed partial class DeterministicSimulation
 
     private void SignIn(ClientState client)
     {
-        var instance = client.Rng.Next(_engines.Length);
+        var instance = client.Rng.Next(_server.Instances);
         var binding = _spec.Policy.Binding ? client.Binding : null;
-        var issued = Complete(_engines[instance].IssueAsync(client.Subject, client.ClientId, binding));
-        var family = new FamilyModel(_families.Count, client.Key, _policy, client.ClientId, binding, _instanceClocks[instance].NowMs, issued.Token) { EngineId = issued.FamilyId };
-        _families.Add(family);
+        var issued = _server.Issue(instance, client.Subject, client.ClientId, binding);
+        var family = new FamilyModel(_world.Families.Count, client.Key, _policy, client.ClientId, binding, _server.NowAt(instance), issued.Token) { EngineId = issued.EngineId };
+        _world.Families.Add(family);
         client.Family = family.Id;
         client.Token = issued.Token;
         client.Generation = 0;
@@ -66,30 +66,30 @@ internal sealed partial class DeterministicSimulation
         client.SharedAccessExpiry = expiry;
         for (var v = client.FirstView; v < client.FirstView + client.ViewCount; v++)
         {
-            _viewWaiting[v] = false;
+            _world.ViewWaiting[v] = false;
             ScheduleView(v, expiry + client.Rng.Between(0, _jitterMs));
         }
     }
 
-    private void ScheduleView(int view, long time) => _queue.Schedule(time, EventKind.ViewTimer, view, ++_viewTicket[view]);
+    private void ScheduleView(int view, long time) => _queue.Schedule(time, EventKind.ViewTimer, view, ++_world.ViewTicket[view]);
 
     private void StopViews(ClientState client)
     {
         for (var v = client.FirstView; v < client.FirstView + client.ViewCount; v++)
         {
-            _viewTicket[v]++;
-            _viewWaiting[v] = false;
+            _world.ViewTicket[v]++;
+            _world.ViewWaiting[v] = false;
         }
     }
 
     private void OnViewTimer(int view, int ticket)
     {
-        if (_viewTicket[view] != ticket)
+        if (_world.ViewTicket[view] != ticket)
         {
             return;
         }
 
-        var client = _clients[_viewClient[view]];
+        var client = _world.Clients[_world.ViewClient[view]];
         if (!client.Active || client.Family < 0)
         {
             return;
@@ -101,7 +101,7 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
-        _viewWaiting[view] = true;
+        _world.ViewWaiting[view] = true;
         if (client.InFlight >= 0)
         {
             return;
@@ -109,7 +109,7 @@ internal sealed partial class DeterministicSimulation
 
         if (client.SharedAccessExpiry > _clock.NowMs)
         {
-            _viewWaiting[view] = false;
+            _world.ViewWaiting[view] = false;
             ScheduleView(view, client.SharedAccessExpiry + client.Rng.Between(0, _jitterMs));
             return;
         }
@@ -117,30 +117,33 @@ internal sealed partial class DeterministicSimulation
         client.InFlight = SendHonest(client, -1);
     }
 
-    private int SendHonest(ClientState client, int view)
+    private int SendHonest(ClientState client, int view) => SendHonest(client, view, client.Token, client.Generation);
+
+    private int SendHonest(ClientState client, int view, string? token, int generation)
     {
-        var id = NewRequest();
-        ref var request = ref _requests[id];
+        var id = _network.NewRequest();
+        ref var request = ref _network[id];
         request.Origin = client.Index;
         request.FromThief = false;
         request.View = view;
         request.Family = client.Family;
-        request.Generation = client.Generation;
-        request.Token = client.Token;
+        request.Generation = generation;
+        request.Token = token;
         request.ClientId = client.ClientId;
         request.Binding = client.Binding;
-        request.Instance = client.Rng.Next(_engines.Length);
+        request.Instance = client.Rng.Next(_server.Instances);
         request.Forgery = Forgery.None;
         _metrics.HonestRefreshes++;
-        _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, client.Key, client.Family, client.Generation, default, default, 0, request.Instance));
-        Dispatch(id, ref client.Rng);
+        _metrics.Hourly.Add(_metrics.Hourly.Refreshes, _clock.NowMs);
+        _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, client.Key, client.Family, generation, default, default, 0, request.Instance));
+        _network.Send(id, ref client.Rng);
         return id;
     }
 
     private void OnHonestAnswer(int id)
     {
-        ref var request = ref _requests[id];
-        var client = _clients[request.Origin];
+        ref var request = ref _network[id];
+        var client = _world.Clients[request.Origin];
         var succeeded = request.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
         _history.Add(new HistoryEntry(_clock.NowMs, succeeded ? EntryType.Ok : EntryType.Fail, client.Key, request.Family, request.Generation, request.Outcome, request.Cause, request.ResultGeneration, request.Instance));
         if (succeeded)
@@ -168,8 +171,23 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
+        if (request.ResultGeneration < client.Generation)
+        {
+            // A slow answer (typically a grace replay) arrives after a newer one: the cookie jar takes it anyway.
+            _metrics.CookieRollbacks++;
+            if (_newestWins)
+            {
+                return;
+            }
+        }
+
         client.Token = request.ResultToken;
         client.Generation = request.ResultGeneration;
+        if (client.Traffic)
+        {
+            return;
+        }
+
         var expiry = _clock.NowMs + _accessMs;
         if (!client.SingleFlight)
         {
@@ -180,9 +198,9 @@ internal sealed partial class DeterministicSimulation
         client.SharedAccessExpiry = expiry;
         for (var v = client.FirstView; v < client.FirstView + client.ViewCount; v++)
         {
-            if (_viewWaiting[v])
+            if (_world.ViewWaiting[v])
             {
-                _viewWaiting[v] = false;
+                _world.ViewWaiting[v] = false;
                 ScheduleView(v, expiry + client.Rng.Between(0, _jitterMs));
             }
         }
@@ -190,8 +208,8 @@ internal sealed partial class DeterministicSimulation
 
     private void OnHonestTimeout(int id)
     {
-        ref var request = ref _requests[id];
-        var client = _clients[request.Origin];
+        ref var request = ref _network[id];
+        var client = _world.Clients[request.Origin];
         _metrics.HonestUnknown++;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Info, client.Key, request.Family, request.Generation, default, default, 0, request.Instance));
         if (client.InFlight == id)
@@ -199,7 +217,7 @@ internal sealed partial class DeterministicSimulation
             client.InFlight = -1;
         }
 
-        if (request.Family != client.Family || !client.Active)
+        if (request.Family != client.Family || !client.Active || client.Traffic)
         {
             return;
         }
@@ -211,12 +229,12 @@ internal sealed partial class DeterministicSimulation
 
     private void Logout(ClientState client, RotationOutcome outcome)
     {
-        var family = _families[client.Family];
+        var family = _world.Families[client.Family];
         if (outcome == RotationOutcome.Expired)
         {
             _metrics.ExpiryLogouts++;
         }
-        else if (family.Revoked && family.RevocationBlamesAttacker)
+        else if ((family.Revoked && family.RevocationBlamesAttacker) || (!family.Revoked && family.AttackerPresented))
         {
             _metrics.TheftLogouts++;
         }
@@ -225,6 +243,7 @@ internal sealed partial class DeterministicSimulation
             _metrics.FalseLogouts++;
         }
 
+        _metrics.Hourly.Add(_metrics.Hourly.Logouts, _clock.NowMs);
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Logout, client.Key, family.Id, client.Generation, outcome, default, 0, 0));
         client.Family = -1;
         client.Token = null;

@@ -10,7 +10,7 @@ internal sealed partial class DeterministicSimulation
     {
         var attackers = _scenario.Attackers;
         ref var rng = ref user.TheftRng;
-        var client = _clients[user.FirstClient + rng.Next(user.ClientCount)];
+        var client = _world.Clients[user.FirstClient + rng.Next(user.ClientCount)];
         var strategy = PickStrategy(rng.NextDouble());
         var firstDelay = strategy == ThiefStrategy.Delayed
             ? rng.Between(Minute, (long)(attackers.DelayHoursMax * Hour))
@@ -21,7 +21,14 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
-        var id = _thieves.Count;
+        StartThief(client, user, strategy, firstDelay);
+    }
+
+    /// <summary>A thief copies <paramref name="client"/>'s current token now and first acts after <paramref name="firstDelay"/>.</summary>
+    private void StartThief(ClientState client, UserState user, ThiefStrategy strategy, long firstDelay)
+    {
+        var attackers = _scenario.Attackers;
+        var id = _world.Thieves.Count;
         var thief = new ThiefState
         {
             Id = id,
@@ -30,16 +37,16 @@ internal sealed partial class DeterministicSimulation
             Strategy = strategy,
             StolenAt = _clock.NowMs,
             GiveUpAt = _clock.NowMs + (long)(attackers.GiveUpHours * Hour),
-            StolenToken = client.Token,
+            StolenToken = client.Token!,
             StolenGeneration = client.Generation,
             Binding = $"thief-{id}",
             Rng = Core.Prng.ForStream(_spec.Seed, 7, (ulong)(user.Id * 4096L + user.TheftOrdinal++)),
-            Token = client.Token,
+            Token = client.Token!,
             Generation = client.Generation,
             RemainingRepeats = Math.Max(1, attackers.RepeatCount),
         };
-        _thieves.Add(thief);
-        (_families[client.Family].Thieves ??= []).Add(id);
+        _world.Thieves.Add(thief);
+        (_world.Families[client.Family].Thieves ??= []).Add(id);
         _metrics.Thefts++;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Theft, HistoryEntry.ThiefBase + id, client.Family, client.Generation, default, default, 0, 0));
         _queue.Schedule(_clock.NowMs + firstDelay, EventKind.ThiefAct, id);
@@ -79,7 +86,7 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
-        var victim = _clients[thief.Victim];
+        var victim = _world.Clients[thief.Victim];
         if (thief.Strategy == ThiefStrategy.IdleVictim && victim.Active)
         {
             // Wait until the victim closes the app: the thief's refreshes then go unchallenged.
@@ -92,7 +99,7 @@ internal sealed partial class DeterministicSimulation
         var token = repeated ? thief.StolenToken : thief.Token;
         var generation = repeated ? thief.StolenGeneration : thief.Generation;
         var forgery = Forgery.None;
-        var clientId = _clients[thief.Victim].ClientId;
+        var clientId = _world.Clients[thief.Victim].ClientId;
         if (forged)
         {
             // One attempt in six presents the real token under another client's id; the others forge the string.
@@ -103,14 +110,14 @@ internal sealed partial class DeterministicSimulation
             }
             else
             {
-                token = TokenForger.Tamper(token, ref thief.Rng, out forgery);
+                token = _server.Forge(token, ref thief.Rng, out forgery);
             }
 
             _metrics.ForgedAttempts++;
         }
 
-        var id = NewRequest();
-        ref var request = ref _requests[id];
+        var id = _network.NewRequest();
+        ref var request = ref _network[id];
         request.Origin = thief.Id;
         request.FromThief = true;
         request.View = -1;
@@ -119,17 +126,17 @@ internal sealed partial class DeterministicSimulation
         request.Token = token;
         request.ClientId = clientId;
         request.Binding = thief.Binding;
-        request.Instance = thief.Rng.Next(_engines.Length);
+        request.Instance = thief.Rng.Next(_server.Instances);
         request.Forgery = forgery;
         thief.InFlight = true;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Invoke, HistoryEntry.ThiefBase + thief.Id, thief.Family, generation, default, default, 0, request.Instance));
-        Dispatch(id, ref thief.Rng);
+        _network.Send(id, ref thief.Rng);
     }
 
     private void OnThiefAnswer(int id)
     {
-        ref var request = ref _requests[id];
-        var thief = _thieves[request.Origin];
+        ref var request = ref _network[id];
+        var thief = _world.Thieves[request.Origin];
         thief.InFlight = false;
         var succeeded = request.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
         _history.Add(new HistoryEntry(_clock.NowMs, succeeded ? EntryType.Ok : EntryType.Fail, HistoryEntry.ThiefBase + thief.Id, request.Family, request.Generation, request.Outcome, request.Cause, request.ResultGeneration, request.Instance));
@@ -176,8 +183,8 @@ internal sealed partial class DeterministicSimulation
 
     private void OnThiefTimeout(int id)
     {
-        ref var request = ref _requests[id];
-        var thief = _thieves[request.Origin];
+        ref var request = ref _network[id];
+        var thief = _world.Thieves[request.Origin];
         thief.InFlight = false;
         _history.Add(new HistoryEntry(_clock.NowMs, EntryType.Info, HistoryEntry.ThiefBase + thief.Id, request.Family, request.Generation, default, default, 0, request.Instance));
         _queue.Schedule(_clock.NowMs + _retryMs, EventKind.ThiefAct, thief.Id);

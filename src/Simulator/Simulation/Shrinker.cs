@@ -1,7 +1,6 @@
 using Simulator.Oracle;
-using Simulator.Simulation;
 
-namespace Simulator.Cli;
+namespace Simulator.Simulation;
 
 /// <summary>
 /// Shrinks a failing run to a shorter one that still breaks the same invariant: stop at the failure, drop
