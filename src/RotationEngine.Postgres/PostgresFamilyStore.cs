@@ -1,7 +1,4 @@
-using System.Data.Common;
-using System.Net.Sockets;
 using Npgsql;
-using NpgsqlTypes;
 using RotationEngine.Postgres.Internal;
 using RotationEngine.Storage;
 
@@ -113,15 +110,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentNullException.ThrowIfNull(family);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var command = _dataSource.CreateCommand(_sql.Insert);
+        var command = _sql.InsertCommand(_dataSource, family);
         await using (command.ConfigureAwait(false))
         {
-            var values = FamilyColumns.Values(family);
-            for (var i = 0; i < values.Length; i++)
-            {
-                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = PostgresSql.ColumnTypes[i], Value = values[i] ?? DBNull.Value });
-            }
-
             try
             {
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -141,20 +132,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.Rotate);
+        var statement = _sql.RotateCommand(_dataSource, command);
         await using (statement.ConfigureAwait(false))
         {
-            var p = statement.Parameters;
-            p.Add(new NpgsqlParameter<Guid> { TypedValue = command.FamilyId.Value });
-            p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.NewDigest });
-            p.Add(Milliseconds(command.Now));
-            p.Add(Text(command.LedgerSlot));
-            p.Add(new NpgsqlParameter<int> { TypedValue = command.Generation });
-            p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.ExpectedDigest });
-            p.Add(Text(command.KeyId));
-            p.Add(Text(command.ClientId));
-            p.Add(Milliseconds(command.IssuedAt));
-            p.Add(Text(command.Binding));
             return await ReadSingleAsync(statement, "Rotate", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -163,10 +143,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public async ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.Find);
+        var statement = _sql.FindCommand(_dataSource, id);
         await using (statement.ConfigureAwait(false))
         {
-            statement.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
             return await ReadSingleAsync(statement, "Find", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -177,14 +156,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
         ArgumentNullException.ThrowIfNull(expectedLedger);
         ArgumentNullException.ThrowIfNull(newLedger);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.RecordReplay);
+        var statement = _sql.RecordReplayCommand(_dataSource, id, generation, expectedLedger, newLedger);
         await using (statement.ConfigureAwait(false))
         {
-            var p = statement.Parameters;
-            p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
-            p.Add(new NpgsqlParameter<int> { TypedValue = generation });
-            p.Add(Text(expectedLedger));
-            p.Add(Text(newLedger));
             return await ExecuteAsync(statement, "RecordReplay", cancellationToken).ConfigureAwait(false) == 1;
         }
     }
@@ -193,13 +167,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public async ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.Revoke);
+        var statement = _sql.RevokeCommand(_dataSource, id, reason, now);
         await using (statement.ConfigureAwait(false))
         {
-            var p = statement.Parameters;
-            p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
-            p.Add(new NpgsqlParameter<int> { TypedValue = (int)reason });
-            p.Add(Milliseconds(now));
             return await ExecuteAsync(statement, "Revoke", cancellationToken).ConfigureAwait(false) == 1;
         }
     }
@@ -209,13 +179,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentNullException.ThrowIfNull(subject);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.RevokeSubject);
+        var statement = _sql.RevokeSubjectCommand(_dataSource, subject, reason, now);
         await using (statement.ConfigureAwait(false))
         {
-            var p = statement.Parameters;
-            p.Add(Text(subject));
-            p.Add(new NpgsqlParameter<int> { TypedValue = (int)reason });
-            p.Add(Milliseconds(now));
             return await ExecuteAsync(statement, "RevokeSubject", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -225,11 +191,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentNullException.ThrowIfNull(subject);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.ListActive);
+        var statement = _sql.ListActiveCommand(_dataSource, subject, now);
         await using (statement.ConfigureAwait(false))
         {
-            statement.Parameters.Add(Text(subject));
-            statement.Parameters.Add(Milliseconds(now));
             try
             {
                 var families = new List<FamilyRecord>();
@@ -256,11 +220,9 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _dataSource.CreateCommand(_sql.Prune);
+        var statement = _sql.PruneCommand(_dataSource, cutoff, batchSize);
         await using (statement.ConfigureAwait(false))
         {
-            statement.Parameters.Add(Milliseconds(cutoff));
-            statement.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
             return await ExecuteAsync(statement, "Prune", cancellationToken).ConfigureAwait(false);
         }
     }
@@ -329,23 +291,10 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
         }
     }
 
-    /// <summary>Database, network and timeout failures, and a row holding a value of the wrong kind or out of range
-    /// (edited outside the engine); cancellation by the caller passes through.</summary>
-    private static bool IsFault(Exception exception) =>
-        exception is DbException or TimeoutException or IOException or SocketException
-            or InvalidCastException or ArgumentOutOfRangeException or OverflowException;
+    private static bool IsFault(Exception exception) => StoreFaults.IsFault(exception);
 
-    /// <summary>The fault, with a message that names the operation and the failure kind but no connection
-    /// details, parameter values or server text (which could echo data).</summary>
-    private static RotationStoreException Fault(string operation, Exception exception)
-    {
-        var kind = exception is PostgresException postgres ? $"PostgreSQL error {postgres.SqlState}" : exception.GetType().Name;
-        return new RotationStoreException(
-            $"The PostgreSQL family store failed during {operation} ({kind}); the outcome of the operation is unknown.", exception);
-    }
-
-    private static NpgsqlParameter Text(string? value) =>
-        new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
-
-    private static NpgsqlParameter<long> Milliseconds(DateTimeOffset value) => new() { TypedValue = FamilyColumns.Milliseconds(value) };
+    /// <summary>The fault, naming the operation and the failure kind (PostgreSQL's SQLSTATE) but no connection details,
+    /// parameter values or server text (which could echo data).</summary>
+    private static RotationStoreException Fault(string operation, Exception exception) =>
+        StoreFaults.Create("PostgreSQL", operation, exception is PostgresException postgres ? $"PostgreSQL error {postgres.SqlState}" : exception.GetType().Name, exception);
 }

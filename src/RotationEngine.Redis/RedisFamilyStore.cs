@@ -1,5 +1,6 @@
+// Over 300 lines: the store's eight IFamilyStore operations, each one script call and its fault mapping; the
+// scripts, hash layout, keys, connection and prune walk are in Internal/.
 using System.Globalization;
-using System.Net.Sockets;
 using RotationEngine.Redis.Internal;
 using RotationEngine.Storage;
 using StackExchange.Redis;
@@ -20,12 +21,8 @@ public sealed class RedisFamilyStore : IFamilyStore, IFamilyStoreInitializer, IA
     private const string Absent = "";
 
     private readonly RedisKeys _keys;
-    private readonly int _database;
     private readonly long _retentionMilliseconds;
-    private readonly ConfigurationOptions? _configuration;
-    private readonly SemaphoreSlim _connectGate = new(1, 1);
-    private IConnectionMultiplexer? _connection;
-    private IDatabase? _db;
+    private readonly RedisConnection _connection;
 
     /// <summary>Creates a store on the server <paramref name="configuration"/> names (a StackExchange.Redis
     /// configuration string), with the default key prefix and retention.</summary>
@@ -44,56 +41,15 @@ public sealed class RedisFamilyStore : IFamilyStore, IFamilyStoreInitializer, IA
         ArgumentNullException.ThrowIfNull(options);
         RedisFamilyStoreOptionsValidator.ThrowIfInvalid(options);
         _keys = new RedisKeys(options.KeyPrefix);
-        _database = options.Database;
         _retentionMilliseconds = FamilyColumns.Milliseconds(options.Retention ?? RedisFamilyStoreOptions.DefaultRetention);
-        if (options.Connection is { } connection)
-        {
-            _connection = connection;
-            _db = connection.GetDatabase(_database);
-        }
-        else
-        {
-            _configuration = ConfigurationOptions.Parse(options.Configuration!);
-
-            // Keep reconnecting in the background instead of failing for good when the server is down at start.
-            _configuration.AbortOnConnectFail = false;
-        }
+        _connection = new RedisConnection(options);
     }
 
     /// <summary>Connects (unless the host gave a connection) and loads the scripts on every primary, so that the first
     /// calls need no <c>EVAL</c>. The host runs it at start-up, so that an unreachable server or a refused password
     /// stops the start. Safe to call more than once.</summary>
     /// <exception cref="RotationStoreException">The server cannot be reached or refused the scripts.</exception>
-    public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
-    {
-        await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var connection = _connection!;
-            if (!connection.IsConnected)
-            {
-                // The multiplexer keeps retrying in the background; at start-up, an unreachable server is an error.
-                throw new RotationStoreException("The Redis family store could not connect to any server during Initialize (unreachable, or the password was refused).");
-            }
-
-            foreach (var endPoint in connection.GetEndPoints())
-            {
-                var server = connection.GetServer(endPoint);
-                if (server.IsConnected && !server.IsReplica)
-                {
-                    foreach (var script in RedisScripts.All)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                        await server.ScriptLoadAsync(script.Text).ConfigureAwait(false);
-                    }
-                }
-            }
-        }
-        catch (Exception exception) when (IsFault(exception))
-        {
-            throw Fault("Initialize", exception);
-        }
-    }
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) => _connection.InitializeAsync(cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>Two steps, because on a cluster the keys live on different shards: <see cref="IndexAsync"/> adds the
@@ -283,56 +239,14 @@ public sealed class RedisFamilyStore : IFamilyStore, IFamilyStoreInitializer, IA
     }
 
     /// <inheritdoc />
-    /// <remarks>Walks the prune index from its lowest score: each candidate's family is deleted if prunable at
-    /// <paramref name="cutoff"/> (and then leaves its subject's index), dropped from the index if its key already
-    /// expired, or re-scored otherwise.</remarks>
+    /// <remarks>Walks the prune index from its lowest score (<see cref="RedisPruneWalk"/>).</remarks>
     public async ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var db = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var cutoffMilliseconds = FamilyColumns.Milliseconds(cutoff);
-        var deleted = 0;
         try
         {
-            while (deleted < batchSize)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var candidates = await db.SortedSetRangeByScoreAsync(
-                    _keys.PruneIndex, double.NegativeInfinity, cutoffMilliseconds, Exclude.Stop, take: batchSize - deleted).ConfigureAwait(false);
-                if (candidates.Length == 0)
-                {
-                    break;
-                }
-
-                var visits = candidates.Select(member => (member, result: EvaluateAsync(db, RedisScripts.PruneOne, FamilyKey(member), [Milliseconds(cutoffMilliseconds)]))).ToList();
-                var cleanups = new List<Task>(visits.Count * 2);
-                foreach (var (member, pending) in visits)
-                {
-                    var result = await pending.ConfigureAwait(false);
-                    switch ((int)result[0])
-                    {
-                        case 1:
-                            // The family is gone for good (ids are never reused), so its index entries may go too.
-                            deleted++;
-                            cleanups.Add(db.SortedSetRemoveAsync(_keys.Subject((string)result[1]!), member));
-                            cleanups.Add(db.SortedSetRemoveAsync(_keys.PruneIndex, member));
-                            break;
-                        case 2:
-                            cleanups.Add(db.SortedSetAddAsync(_keys.PruneIndex, member, (long)result[1], SortedSetWhen.Exists));
-                            break;
-                        default:
-                            cleanups.Add(db.SortedSetRemoveAsync(_keys.PruneIndex, member));
-                            break;
-                    }
-                }
-
-                foreach (var cleanup in cleanups)
-                {
-                    await cleanup.ConfigureAwait(false);
-                }
-            }
-
-            return deleted;
+            return await RedisPruneWalk.RunAsync(db, _keys, FamilyColumns.Milliseconds(cutoff), batchSize, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsFault(exception))
         {
@@ -341,24 +255,10 @@ public sealed class RedisFamilyStore : IFamilyStore, IFamilyStoreInitializer, IA
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
-    {
-        _connectGate.Dispose();
-        if (_configuration is not null && _connection is { } connection)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-        }
-    }
+    public ValueTask DisposeAsync() => _connection.DisposeAsync();
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _connectGate.Dispose();
-        if (_configuration is not null)
-        {
-            _connection?.Dispose();
-        }
-    }
+    public void Dispose() => _connection.Dispose();
 
     /// <summary>Revokes one family; whether it changed. A family that is absent changes nothing here: its id stays in
     /// any index until the index's own rules drop it.</summary>
@@ -396,67 +296,18 @@ public sealed class RedisFamilyStore : IFamilyStore, IFamilyStoreInitializer, IA
         return ids;
     }
 
-    private RedisKey FamilyKey(RedisValue member) =>
-        FamilyId.TryParse((string?)member, out var id) ? _keys.Family(id) : throw new RotationStoreException("The prune index holds a member that is not a family id.");
-
     /// <summary>The latest time a family's key can live, in engine milliseconds: its absolute expiry plus the
     /// retention. Its subject-index entry is scored so.</summary>
     private long LatestLife(FamilyRecord family) => FamilyColumns.Milliseconds(family.FamilyExpiresAt) + _retentionMilliseconds;
 
-    /// <summary>Calls the script by its SHA-1; when the server answers NOSCRIPT (it restarted or its script
-    /// cache was flushed) the script did not run, so it is sent again in full, which also reloads it.</summary>
-    private static async Task<RedisResult> EvaluateAsync(IDatabase db, RedisScript script, RedisKey key, RedisValue[] values)
-    {
-        RedisKey[] keys = [key];
-        try
-        {
-            return await db.ScriptEvaluateAsync(script.Sha1, keys, values).ConfigureAwait(false);
-        }
-        catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
-        {
-            return await db.ScriptEvaluateAsync(script.Text, keys, values, CommandFlags.NoScriptCache).ConfigureAwait(false);
-        }
-    }
+    private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) => _connection.DatabaseAsync(cancellationToken);
 
-    private ValueTask<IDatabase> DatabaseAsync(CancellationToken cancellationToken) =>
-        Volatile.Read(ref _db) is { } db ? ValueTask.FromResult(db) : ConnectAsync(cancellationToken);
-
-    private async ValueTask<IDatabase> ConnectAsync(CancellationToken cancellationToken)
-    {
-        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (_db is { } db)
-            {
-                return db;
-            }
-
-            var connection = await ConnectionMultiplexer.ConnectAsync(_configuration!).ConfigureAwait(false);
-            _connection = connection;
-            db = connection.GetDatabase(_database);
-            Volatile.Write(ref _db, db);
-            return db;
-        }
-        catch (Exception exception) when (IsFault(exception))
-        {
-            throw Fault("Connect", exception);
-        }
-        finally
-        {
-            _connectGate.Release();
-        }
-    }
+    private static Task<RedisResult> EvaluateAsync(IDatabase db, RedisScript script, RedisKey key, RedisValue[] values) =>
+        RedisScripts.EvaluateAsync(db, script, key, values);
 
     private static RedisValue Milliseconds(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Server, network and timeout failures, and a hash holding a value of the wrong kind or out of range
-    /// (edited outside the engine); cancellation by the caller passes through.</summary>
-    private static bool IsFault(Exception exception) =>
-        exception is RedisException or TimeoutException or IOException or SocketException
-            or InvalidCastException or FormatException or ArgumentOutOfRangeException or OverflowException;
+    private static bool IsFault(Exception exception) => RedisFault.IsFault(exception);
 
-    /// <summary>The fault, naming the operation and the failure kind but no endpoint, password or value; the driver's exception
-    /// rides along as the inner exception for diagnosis (it may name the server's host and port, never the password).</summary>
-    private static RotationStoreException Fault(string operation, Exception exception) =>
-        new($"The Redis family store failed during {operation} ({exception.GetType().Name}); the outcome of the operation is unknown.", exception);
+    private static RotationStoreException Fault(string operation, Exception exception) => RedisFault.Create(operation, exception);
 }

@@ -1,4 +1,5 @@
-using System.Data.Common;
+// Over 300 lines: the store's eight IFamilyStore operations, each a guard, one statement and its fault mapping;
+// the SQL, rows, schema, sessions and file handling are in Internal/.
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
@@ -33,16 +34,16 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
     /// <param name="loggerFactory">Logging; default none.</param>
     /// <exception cref="OptionsValidationException">The options are invalid.</exception>
     /// <exception cref="RotationStoreException">The database could not be opened or migrated.</exception>
-    public SqliteFamilyStore(SqliteStoreOptions options, ILoggerFactory? loggerFactory = null)
+    public SqliteFamilyStore(SqliteFamilyStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = options.Validate().ToList();
         if (errors.Count > 0)
         {
-            throw new OptionsValidationException(nameof(SqliteStoreOptions), typeof(SqliteStoreOptions), errors);
+            throw new OptionsValidationException(nameof(SqliteFamilyStoreOptions), typeof(SqliteFamilyStoreOptions), errors);
         }
 
-        var settings = new SqliteStoreOptions
+        var settings = new SqliteFamilyStoreOptions
         {
             DatabasePath = options.DatabasePath,
             ConnectionString = options.ConnectionString,
@@ -307,18 +308,12 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         _pool.Return(session, healthy);
     }
 
-    private static bool IsFault(Exception exception) =>
-        exception is DbException or IOException or UnauthorizedAccessException;
+    private static bool IsFault(Exception exception) => StoreFaults.IsFault(exception);
 
-    /// <summary>A store fault as the contract describes it: outcome unknown. The message names the operation
-    /// and SQLite's error codes only; the inner exception is kept only when it is SQLite's own (whose messages
-    /// carry no path and no values), never an I/O exception that may name the file.</summary>
-    private static RotationStoreException Fault(Exception exception, string operation) => exception switch
-    {
-        SqliteException sqlite => new RotationStoreException(
-            $"The SQLite family store failed during {operation} (SQLite error {sqlite.SqliteErrorCode}, extended {sqlite.SqliteExtendedErrorCode}); the outcome is unknown.",
-            sqlite),
-        _ => new RotationStoreException(
-            $"The SQLite family store failed during {operation} ({exception.GetType().Name}); the outcome is unknown."),
-    };
+    /// <summary>A store fault as the contract describes it: outcome unknown. The message names the operation and
+    /// SQLite's error codes only; the inner exception is kept only when it is SQLite's own (whose messages carry no path
+    /// and no values), never an I/O exception that may name the file.</summary>
+    private static RotationStoreException Fault(Exception exception, string operation) => exception is SqliteException sqlite
+        ? StoreFaults.Create("SQLite", operation, $"SQLite error {sqlite.SqliteErrorCode}, extended {sqlite.SqliteExtendedErrorCode}", sqlite)
+        : StoreFaults.Create("SQLite", operation, exception.GetType().Name);
 }

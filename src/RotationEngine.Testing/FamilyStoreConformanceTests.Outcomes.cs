@@ -1,3 +1,5 @@
+// Over 300 lines: one concern's conformance cases (every outcome and cause of docs/semantics.md §5), one short test
+// each; the suite is split by concern across FamilyStoreConformanceTests.*.cs.
 using RotationEngine.Events;
 using RotationEngine.Storage;
 

@@ -1,3 +1,5 @@
+// Over 300 lines: one concern's conformance cases (forgery, secrets, hostile input), one short test each; the suite
+// is split by concern across FamilyStoreConformanceTests.*.cs.
 using System.Text;
 using Microsoft.Extensions.Logging;
 using RotationEngine.Events;

@@ -134,56 +134,61 @@ public sealed partial class RefreshTokenEngine
         {
             var family = await Call("Find", parsed.FamilyId, cancellationToken, static (store, id, ct) => store.FindAsync(id, ct)).ConfigureAwait(false);
             var verdict = Classifier.Classify(key, parsed, digest, family, clientId, binding, now);
-            if (verdict.Outcome == RotationOutcome.Invalid)
+            try
             {
-                return Refuse(commit, verdict.Cause, parsed.FamilyId, verdict.Trusted ? family : null, now);
-            }
+                if (verdict.Outcome == RotationOutcome.Invalid)
+                {
+                    return Refuse(commit, verdict.Cause, parsed.FamilyId, verdict.Trusted ? family : null, now);
+                }
 
-            if (!commit || verdict.Step == NextStep.Answer)
-            {
-                ((Span<byte>)verdict.CurrentSecret).Clear();
-                return Answer(commit, verdict, family!, now);
-            }
+                if (!commit || verdict.Step == NextStep.Answer)
+                {
+                    return Answer(commit, verdict, family!, now);
+                }
 
-            switch (verdict.Step)
-            {
-                case NextStep.Rotate:
-                    var written = await Call("Rotate", plan.Command, cancellationToken, static (store, command, ct) => store.TryRotateAsync(command, ct)).ConfigureAwait(false);
-                    if (Rotated(written, key, plan, now) is { } rotated)
-                    {
-                        return rotated;
-                    }
+                switch (verdict.Step)
+                {
+                    case NextStep.Rotate:
+                        var written = await Call("Rotate", plan.Command, cancellationToken, static (store, command, ct) => store.TryRotateAsync(command, ct)).ConfigureAwait(false);
+                        if (Rotated(written, key, plan, now) is { } rotated)
+                        {
+                            return rotated;
+                        }
 
-                    break;
-
-                case NextStep.Replay:
-                    var ledger = GraceLedger.WithSlot(family!.Ledger, verdict.Behind!.Value - 1, verdict.ReplayedSlot!);
-                    var counted = await Call("RecordReplay", (family.Id, family.Generation, family.Ledger, ledger), cancellationToken,
-                        static (store, a, ct) => store.TryRecordReplayAsync(a.Id, a.Generation, a.Ledger, a.ledger, ct)).ConfigureAwait(false);
-                    if (counted)
-                    {
-                        var current = TokenCodec.Format(key.Fingerprint, family.Id, family.Generation, IssueTime(family.CurrentIssuedAt), verdict.CurrentSecret, verdict.CurrentTag);
-                        ((Span<byte>)verdict.CurrentSecret).Clear();
-                        PublishOutcome(verdict, family, now);
-                        return new RotationResult(RotationOutcome.GraceReplay, verdict.Cause, family with { Ledger = ledger }, current, null);
-                    }
-
-                    ((Span<byte>)verdict.CurrentSecret).Clear();
-                    break;
-
-                case NextStep.Revoke:
-                    // Only the caller whose write revokes the family reports it; one that lost the race re-reads and
-                    // answers Revoked, as it would have in any sequential order (invariant 9).
-                    var revokedNow = await Call("Revoke", (family!.Id, verdict.RevokeWith, now), cancellationToken,
-                        static (store, a, ct) => store.TryRevokeAsync(a.Id, a.RevokeWith, a.now, ct)).ConfigureAwait(false);
-                    if (!revokedNow)
-                    {
                         break;
-                    }
 
-                    var revoked = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
-                    PublishOutcome(verdict, revoked, now);
-                    return new RotationResult(verdict.Outcome, verdict.Cause, revoked, null, verdict.RevokeWith);
+                    case NextStep.Replay:
+                        var ledger = GraceLedger.WithSlot(family!.Ledger, verdict.Behind!.Value - 1, verdict.ReplayedSlot!);
+                        var counted = await Call("RecordReplay", (family.Id, family.Generation, family.Ledger, ledger), cancellationToken,
+                            static (store, a, ct) => store.TryRecordReplayAsync(a.Id, a.Generation, a.Ledger, a.ledger, ct)).ConfigureAwait(false);
+                        if (counted)
+                        {
+                            var current = TokenCodec.Format(key.Fingerprint, family.Id, family.Generation, IssueTime(family.CurrentIssuedAt), verdict.CurrentSecret, verdict.CurrentTag);
+                            PublishOutcome(verdict, family, now);
+                            return new RotationResult(RotationOutcome.GraceReplay, verdict.Cause, family with { Ledger = ledger }, current, null);
+                        }
+
+                        break;
+
+                    case NextStep.Revoke:
+                        // Only the caller whose write revokes the family reports it; one that lost the race re-reads and
+                        // answers Revoked, as it would have in any sequential order (invariant 9).
+                        var revokedNow = await Call("Revoke", (family!.Id, verdict.RevokeWith, now), cancellationToken,
+                            static (store, a, ct) => store.TryRevokeAsync(a.Id, a.RevokeWith, a.now, ct)).ConfigureAwait(false);
+                        if (!revokedNow)
+                        {
+                            break;
+                        }
+
+                        var revoked = family with { Status = FamilyStatus.Revoked, RevokedAt = now, RevocationReason = verdict.RevokeWith };
+                        PublishOutcome(verdict, revoked, now);
+                        return new RotationResult(verdict.Outcome, verdict.Cause, revoked, null, verdict.RevokeWith);
+                }
+            }
+            finally
+            {
+                // The current token's secret (derived for a replay) never outlives the attempt, whatever the path.
+                ((Span<byte>)verdict.CurrentSecret).Clear();
             }
         }
 

@@ -52,7 +52,7 @@ options.Keys.Add(new KeyOptions { Id = "k1", Secret = arguments.Key ?? Convert.T
 
 try
 {
-    using var store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = arguments.Database, Synchronous = arguments.Synchronous });
+    using var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = arguments.Database, Synchronous = arguments.Synchronous });
     var engine = new RefreshTokenEngine(store, options);
     if (arguments.Mode == "bench")
     {

@@ -37,9 +37,9 @@ public sealed class DependencyInjectionTests
         var services = new ServiceCollection();
         services.AddRotationEngine().UseSqliteStore(o => o.PoolSize = 0);
         using var provider = services.BuildServiceProvider();
-        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqliteStoreOptions>>().Value);
-        Assert.Contains(error.Failures, f => f.Contains("SqliteStoreOptions.PoolSize", StringComparison.Ordinal));
-        Assert.Contains(error.Failures, f => f.Contains("SqliteStoreOptions.DatabasePath or SqliteStoreOptions.ConnectionString is required", StringComparison.Ordinal));
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<SqliteFamilyStoreOptions>>().Value);
+        Assert.Contains(error.Failures, f => f.Contains("SqliteFamilyStoreOptions.PoolSize", StringComparison.Ordinal));
+        Assert.Contains(error.Failures, f => f.Contains("SqliteFamilyStoreOptions.DatabasePath or SqliteFamilyStoreOptions.ConnectionString is required", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -49,7 +49,7 @@ public sealed class DependencyInjectionTests
         using var host = Host(o => o.DatabasePath = Path.Combine(directory, "tokens.db"));
 
         var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
-        Assert.Contains($"SqliteStoreOptions.DatabasePath: the directory '{directory}' does not exist.", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"SqliteFamilyStoreOptions.DatabasePath: the directory '{directory}' does not exist.", error.Message, StringComparison.Ordinal);
         Assert.False(Directory.Exists(directory));
     }
 
@@ -82,7 +82,7 @@ public sealed class DependencyInjectionTests
         }
     }
 
-    private static IHost Host(Action<SqliteStoreOptions> configure)
+    private static IHost Host(Action<SqliteFamilyStoreOptions> configure)
     {
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
         builder.Services.AddRotationEngine(o => o.Keys.Add(new KeyOptions { Id = "k1", Secret = Fixtures.NewKeyBase64() }))

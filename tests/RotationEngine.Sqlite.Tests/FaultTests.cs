@@ -20,11 +20,11 @@ public sealed class FaultTests
     {
         // A configuration error at start-up, not a store fault: the operator needs the directory's name.
         var directory = Path.Combine(Path.GetTempPath(), "re-sqlite-missing-" + Guid.NewGuid().ToString("N"));
-        var error = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = Path.Combine(directory, "families.db") }));
-        Assert.Contains($"SqliteStoreOptions.DatabasePath: the directory '{directory}' does not exist.", error.Failures);
+        var error = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = Path.Combine(directory, "families.db") }));
+        Assert.Contains($"SqliteFamilyStoreOptions.DatabasePath: the directory '{directory}' does not exist.", error.Failures);
 
-        var viaConnectionString = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(new SqliteStoreOptions { ConnectionString = $"Data Source={directory}/x.db;Cache=Private" }));
-        Assert.Contains($"SqliteStoreOptions.ConnectionString: the directory '{directory}' does not exist.", viaConnectionString.Failures);
+        var viaConnectionString = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(new SqliteFamilyStoreOptions { ConnectionString = $"Data Source={directory}/x.db;Cache=Private" }));
+        Assert.Contains($"SqliteFamilyStoreOptions.ConnectionString: the directory '{directory}' does not exist.", viaConnectionString.Failures);
         Assert.DoesNotContain("Cache=Private", viaConnectionString.Message, StringComparison.Ordinal);
     }
 
@@ -32,7 +32,7 @@ public sealed class FaultTests
     public void A_path_that_is_a_directory_fails_to_open_with_a_store_fault_that_does_not_name_it()
     {
         using var database = new TestDatabase();
-        var error = Assert.Throws<RotationStoreException>(() => new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database.Directory }));
+        var error = Assert.Throws<RotationStoreException>(() => new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = database.Directory }));
         Assert.Contains("outcome is unknown", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(database.Directory, error.ToString(), StringComparison.Ordinal);
     }
@@ -82,7 +82,7 @@ public sealed class FaultTests
             await writable.CreateAsync(family);
         }
 
-        using var store = new SqliteFamilyStore(new SqliteStoreOptions { ConnectionString = $"Data Source={database.Path};Mode=ReadOnly" });
+        using var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { ConnectionString = $"Data Source={database.Path};Mode=ReadOnly" });
         Assert.NotNull(await store.FindAsync(family.Id));
 
         var create = await Assert.ThrowsAsync<RotationStoreException>(async () => await store.CreateAsync(Fixtures.Family(Fixtures.Start)));
@@ -137,15 +137,15 @@ public sealed class FaultTests
 public sealed class OptionsTests
 {
     [Theory]
-    [InlineData(null, null, "SqliteStoreOptions.DatabasePath or SqliteStoreOptions.ConnectionString is required")]
+    [InlineData(null, null, "SqliteFamilyStoreOptions.DatabasePath or SqliteFamilyStoreOptions.ConnectionString is required")]
     [InlineData("a.db", "Data Source=b.db", "are both set")]
-    [InlineData(null, "Data Source=:memory:", "SqliteStoreOptions.ConnectionString names an in-memory database")]
-    [InlineData(null, "Data Source=x;Mode=Memory", "SqliteStoreOptions.ConnectionString names an in-memory database")]
-    [InlineData(":memory:", null, "SqliteStoreOptions.DatabasePath names an in-memory database")]
-    [InlineData(null, "Data Source=secret-file.db;Bogus Keyword=1", "SqliteStoreOptions.ConnectionString is not a valid")]
+    [InlineData(null, "Data Source=:memory:", "SqliteFamilyStoreOptions.ConnectionString names an in-memory database")]
+    [InlineData(null, "Data Source=x;Mode=Memory", "SqliteFamilyStoreOptions.ConnectionString names an in-memory database")]
+    [InlineData(":memory:", null, "SqliteFamilyStoreOptions.DatabasePath names an in-memory database")]
+    [InlineData(null, "Data Source=secret-file.db;Bogus Keyword=1", "SqliteFamilyStoreOptions.ConnectionString is not a valid")]
     public void Bad_locations_are_named_in_the_message(string? path, string? connectionString, string expected)
     {
-        var options = new SqliteStoreOptions { DatabasePath = path, ConnectionString = connectionString };
+        var options = new SqliteFamilyStoreOptions { DatabasePath = path, ConnectionString = connectionString };
         var error = Assert.Throws<OptionsValidationException>(() => new SqliteFamilyStore(options));
         Assert.Contains(error.Failures, f => f.Contains(expected, StringComparison.Ordinal));
         Assert.DoesNotContain("secret-file", error.Message, StringComparison.Ordinal);
@@ -154,7 +154,7 @@ public sealed class OptionsTests
     [Fact]
     public void Out_of_range_settings_name_the_option_and_the_range()
     {
-        var options = new SqliteStoreOptions
+        var options = new SqliteFamilyStoreOptions
         {
             DatabasePath = "x.db",
             BusyTimeout = TimeSpan.Zero,
@@ -162,15 +162,15 @@ public sealed class OptionsTests
             Synchronous = (SqliteSynchronousMode)7,
         };
         var failures = options.Validate().ToList();
-        Assert.Contains(failures, f => f.StartsWith("SqliteStoreOptions.BusyTimeout is 00:00:00; it must be from", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("SqliteStoreOptions.PoolSize is 0; it must be from 1 to 256", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.StartsWith("SqliteStoreOptions.Synchronous is 7", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SqliteFamilyStoreOptions.BusyTimeout is 00:00:00; it must be from", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SqliteFamilyStoreOptions.PoolSize is 0; it must be from 1 to 256", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("SqliteFamilyStoreOptions.Synchronous is 7", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Defaults_are_valid_given_a_path()
     {
-        var options = new SqliteStoreOptions { DatabasePath = "x.db" };
+        var options = new SqliteFamilyStoreOptions { DatabasePath = "x.db" };
         Assert.Empty(options.Validate());
         Assert.Equal(TimeSpan.FromSeconds(5), options.BusyTimeout);
         Assert.Equal(SqliteSynchronousMode.Normal, options.Synchronous);
@@ -182,7 +182,7 @@ public sealed class OptionsTests
     public void Synchronous_and_busy_timeout_are_applied_to_each_connection(SqliteSynchronousMode mode, long expected)
     {
         using var database = new TestDatabase();
-        var options = new SqliteStoreOptions { DatabasePath = database.Path, Synchronous = mode, BusyTimeout = TimeSpan.FromMilliseconds(1234) };
+        var options = new SqliteFamilyStoreOptions { DatabasePath = database.Path, Synchronous = mode, BusyTimeout = TimeSpan.FromMilliseconds(1234) };
         using var session = Internal.SqliteSession.Open(options.BuildConnectionString().ToString(), options);
         using var command = session.Connection.CreateCommand();
         command.CommandText = "PRAGMA synchronous";

@@ -40,7 +40,7 @@ public sealed class MeasurementTests(ITestOutputHelper output)
         foreach (var mode in new[] { SqliteSynchronousMode.Normal, SqliteSynchronousMode.Full })
         {
             using var database = new TestDatabase();
-            using var store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database.Path, Synchronous = mode });
+            using var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = database.Path, Synchronous = mode });
             var time = new FakeTimeProvider(Fixtures.Start);
             var engine = Fixtures.Engine(store, time);
             var tokens = new string[100];

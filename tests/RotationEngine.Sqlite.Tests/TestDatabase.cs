@@ -20,8 +20,8 @@ public sealed class TestDatabase : IDisposable
 
     public string Path { get; }
 
-    public SqliteFamilyStore OpenStore(ILoggerFactory? loggerFactory = null, int poolSize = SqliteStoreOptions.DefaultPoolSize) =>
-        new(new SqliteStoreOptions { DatabasePath = Path, PoolSize = poolSize }, loggerFactory);
+    public SqliteFamilyStore OpenStore(ILoggerFactory? loggerFactory = null, int poolSize = SqliteFamilyStoreOptions.DefaultPoolSize) =>
+        new(new SqliteFamilyStoreOptions { DatabasePath = Path, PoolSize = poolSize }, loggerFactory);
 
     /// <summary>A plain connection for looking at (or editing) the file from outside the store.</summary>
     public SqliteConnection OpenConnection()

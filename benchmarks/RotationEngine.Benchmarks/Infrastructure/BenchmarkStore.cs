@@ -84,7 +84,7 @@ internal sealed class BenchmarkStore : IDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("re-bench-").FullName;
-        var store = new SqliteFamilyStore(new SqliteStoreOptions
+        var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions
         {
             DatabasePath = Path.Combine(directory, "families.db"),
             Synchronous = kind == StoreKind.SqliteFull ? SqliteSynchronousMode.Full : SqliteSynchronousMode.Normal,

@@ -2,15 +2,16 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Npgsql;
 using NpgsqlTypes;
 using RotationEngine.Storage;
 
 namespace RotationEngine.Postgres.Internal;
 
 /// <summary>
-/// The SQL of one families table, built once per store. The columns are <see cref="FamilyColumns"/>'s, named and
-/// selected in its order; every operation is one statement with positional parameters, so Npgsql sends it without
-/// rewriting and auto-prepares it.
+/// The SQL of one families table, built once per store, and each statement's parameters next to it. The columns are
+/// <see cref="FamilyColumns"/>'s, named and selected in its order; every operation is one statement with positional
+/// parameters, so Npgsql sends it without rewriting and auto-prepares it.
 /// </summary>
 internal sealed class PostgresSql
 {
@@ -125,6 +126,105 @@ internal sealed class PostgresSql
 
     public string Prune { get; }
 
+    // Each statement with its parameters, in the order of its $n placeholders.
+
+    /// <summary><see cref="Insert"/>: $1… are <see cref="FamilyColumns.All"/>.</summary>
+    public NpgsqlCommand InsertCommand(NpgsqlDataSource source, FamilyRecord family)
+    {
+        var statement = source.CreateCommand(Insert);
+        var values = FamilyColumns.Values(family);
+        for (var i = 0; i < values.Length; i++)
+        {
+            statement.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = ColumnTypes[i], Value = values[i] ?? DBNull.Value });
+        }
+
+        return statement;
+    }
+
+    /// <summary><see cref="Rotate"/>: $1 id, $2 new digest, $3 now, $4 ledger slot, $5 generation, $6 expected digest,
+    /// $7 key id, $8 client id, $9 the presented token's issue time, $10 binding.</summary>
+    public NpgsqlCommand RotateCommand(NpgsqlDataSource source, in RotationCommand command)
+    {
+        var statement = source.CreateCommand(Rotate);
+        var p = statement.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = command.FamilyId.Value });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.NewDigest });
+        p.Add(Milliseconds(command.Now));
+        p.Add(Text(command.LedgerSlot));
+        p.Add(new NpgsqlParameter<int> { TypedValue = command.Generation });
+        p.Add(new NpgsqlParameter<byte[]> { TypedValue = command.ExpectedDigest });
+        p.Add(Text(command.KeyId));
+        p.Add(Text(command.ClientId));
+        p.Add(Milliseconds(command.IssuedAt));
+        p.Add(Text(command.Binding));
+        return statement;
+    }
+
+    /// <summary><see cref="Find"/>: $1 id.</summary>
+    public NpgsqlCommand FindCommand(NpgsqlDataSource source, FamilyId id)
+    {
+        var statement = source.CreateCommand(Find);
+        statement.Parameters.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+        return statement;
+    }
+
+    /// <summary><see cref="RecordReplay"/>: $1 id, $2 generation, $3 expected ledger, $4 new ledger.</summary>
+    public NpgsqlCommand RecordReplayCommand(NpgsqlDataSource source, FamilyId id, int generation, string expectedLedger, string newLedger)
+    {
+        var statement = source.CreateCommand(RecordReplay);
+        var p = statement.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+        p.Add(new NpgsqlParameter<int> { TypedValue = generation });
+        p.Add(Text(expectedLedger));
+        p.Add(Text(newLedger));
+        return statement;
+    }
+
+    /// <summary><see cref="Revoke"/>: $1 id, $2 reason, $3 now.</summary>
+    public NpgsqlCommand RevokeCommand(NpgsqlDataSource source, FamilyId id, RevocationReason reason, DateTimeOffset now)
+    {
+        var statement = source.CreateCommand(Revoke);
+        var p = statement.Parameters;
+        p.Add(new NpgsqlParameter<Guid> { TypedValue = id.Value });
+        p.Add(new NpgsqlParameter<int> { TypedValue = (int)reason });
+        p.Add(Milliseconds(now));
+        return statement;
+    }
+
+    /// <summary><see cref="RevokeSubject"/>: $1 subject, $2 reason, $3 now.</summary>
+    public NpgsqlCommand RevokeSubjectCommand(NpgsqlDataSource source, string subject, RevocationReason reason, DateTimeOffset now)
+    {
+        var statement = source.CreateCommand(RevokeSubject);
+        var p = statement.Parameters;
+        p.Add(Text(subject));
+        p.Add(new NpgsqlParameter<int> { TypedValue = (int)reason });
+        p.Add(Milliseconds(now));
+        return statement;
+    }
+
+    /// <summary><see cref="ListActive"/>: $1 subject, $2 now.</summary>
+    public NpgsqlCommand ListActiveCommand(NpgsqlDataSource source, string subject, DateTimeOffset now)
+    {
+        var statement = source.CreateCommand(ListActive);
+        statement.Parameters.Add(Text(subject));
+        statement.Parameters.Add(Milliseconds(now));
+        return statement;
+    }
+
+    /// <summary><see cref="Prune"/>: $1 cutoff, $2 batch size.</summary>
+    public NpgsqlCommand PruneCommand(NpgsqlDataSource source, DateTimeOffset cutoff, int batchSize)
+    {
+        var statement = source.CreateCommand(Prune);
+        statement.Parameters.Add(Milliseconds(cutoff));
+        statement.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        return statement;
+    }
+
     /// <summary>The quoted name of one of the table's indexes.</summary>
     public string Index(string purpose) => $"\"{TableName}_{purpose}\"";
+
+    private static NpgsqlParameter Text(string? value) =>
+        new() { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)value ?? DBNull.Value };
+
+    private static NpgsqlParameter<long> Milliseconds(DateTimeOffset value) => new() { TypedValue = FamilyColumns.Milliseconds(value) };
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using RotationEngine.Storage;
+using StackExchange.Redis;
 
 namespace RotationEngine.Redis.Internal;
 
@@ -106,6 +107,21 @@ internal static class RedisScripts
 
     /// <summary>Every script, for loading them at start-up.</summary>
     public static IReadOnlyList<RedisScript> All { get; } = [Create, Rotate, RecordReplay, Revoke, PruneOne, IndexSubject, SubjectMembers];
+
+    /// <summary>Calls <paramref name="script"/> by its SHA-1; when the server answers NOSCRIPT (it restarted or its script
+    /// cache was flushed) the script did not run, so it is sent again in full, which also reloads it.</summary>
+    public static async Task<RedisResult> EvaluateAsync(IDatabase db, RedisScript script, RedisKey key, RedisValue[] values)
+    {
+        RedisKey[] keys = [key];
+        try
+        {
+            return await db.ScriptEvaluateAsync(script.Sha1, keys, values).ConfigureAwait(false);
+        }
+        catch (RedisServerException exception) when (exception.Message.StartsWith("NOSCRIPT", StringComparison.Ordinal))
+        {
+            return await db.ScriptEvaluateAsync(script.Text, keys, values, CommandFlags.NoScriptCache).ConfigureAwait(false);
+        }
+    }
 }
 
 /// <summary>A Lua script and its SHA-1, the name EVALSHA calls it by.</summary>

@@ -17,7 +17,7 @@ internal static class DatabaseFile
     public static void CreateIfMissing(SqliteConnectionStringBuilder builder)
     {
         if (OperatingSystem.IsWindows() || builder.Mode != SqliteOpenMode.ReadWriteCreate
-            || SqliteStoreOptions.FilePath(builder) is not { } path || File.Exists(path))
+            || SqliteFamilyStoreOptions.FilePath(builder) is not { } path || File.Exists(path))
         {
             return;
         }

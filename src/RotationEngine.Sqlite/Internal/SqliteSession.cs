@@ -27,7 +27,7 @@ internal sealed class SqliteSession : IDisposable
     public SqliteConnection Connection { get; }
 
     /// <summary>Opens a connection and sets its per-connection pragmas.</summary>
-    public static SqliteSession Open(string connectionString, SqliteStoreOptions options)
+    public static SqliteSession Open(string connectionString, SqliteFamilyStoreOptions options)
     {
         var connection = new SqliteConnection(connectionString);
         try

@@ -54,10 +54,3 @@ public enum Invariant
     /// minutes lives until its family lifetime or its idle expiry, never cut short by the generation limit.</summary>
     NoEarlyDeath = 15,
 }
-
-/// <summary>Names of the invariants for failure messages.</summary>
-public static class InvariantNames
-{
-    /// <summary>"Invariant 3 (ReuseIsDetected)": the form every failure message of the suite uses.</summary>
-    public static string Describe(this Invariant invariant) => $"Invariant {(int)invariant} ({invariant})";
-}

@@ -191,15 +191,7 @@ public sealed partial class InvariantSuite
         }
         finally
         {
-            switch (store)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
+            await Harness.StoreDisposal.DisposeAsync(store).ConfigureAwait(false);
         }
     }
 
@@ -222,15 +214,7 @@ public sealed partial class InvariantSuite
         }
         finally
         {
-            switch (store)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
+            await Harness.StoreDisposal.DisposeAsync(store).ConfigureAwait(false);
         }
     }
 

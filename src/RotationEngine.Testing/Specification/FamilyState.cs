@@ -25,9 +25,16 @@ public sealed record FamilyState
     /// <summary>The family's absolute expiry.</summary>
     public required long FamilyExpiresAt { get; init; }
 
-    /// <summary>When each generation was issued: [0] is the sign-in, [g] the rotation that created generation g (which is
-    /// also when generation g − 1 was retired).</summary>
+    /// <summary>When each generation from <see cref="FirstKept"/> on was issued: [0] is the sign-in (until
+    /// <see cref="Compact"/> drops it), [g] the rotation that created generation g (which is also when generation g − 1
+    /// was retired).</summary>
     public required ImmutableList<long> IssuedAt { get; init; }
+
+    /// <summary>The first generation <see cref="IssuedAt"/> holds (0 unless <see cref="Compact"/> dropped older ones).</summary>
+    public int FirstKept { get; init; }
+
+    /// <summary>When the family was issued.</summary>
+    public required long CreatedAt { get; init; }
 
     /// <summary>Grace replays counted per retired generation.</summary>
     public ImmutableDictionary<int, int> Replays { get; init; } = ImmutableDictionary<int, int>.Empty;
@@ -42,16 +49,16 @@ public sealed record FamilyState
     public bool Pruned { get; init; }
 
     /// <summary>The current generation.</summary>
-    public int Generation => IssuedAt.Count - 1;
+    public int Generation => FirstKept + IssuedAt.Count - 1;
 
-    /// <summary>When the family was issued.</summary>
-    public long CreatedAt => IssuedAt[0];
+    /// <summary>When <paramref name="generation"/> was issued (at least <see cref="FirstKept"/>).</summary>
+    public long IssuedAtOf(int generation) => IssuedAt[generation - FirstKept];
 
     /// <summary>The current token's idle expiry.</summary>
     public long TokenExpiresAt => IssuedAt[^1] + RotationSpecification.Ms(Policy.TokenLifetime);
 
     /// <summary>The idle expiry of the token of <paramref name="generation"/> (retired or current), from its own issue time.</summary>
-    public long TokenExpiryOf(int generation) => IssuedAt[generation] + RotationSpecification.Ms(Policy.TokenLifetime);
+    public long TokenExpiryOf(int generation) => IssuedAtOf(generation) + RotationSpecification.Ms(Policy.TokenLifetime);
 
     /// <summary>The grace replays counted for the retired <paramref name="generation"/>.</summary>
     public int ReplaysOf(int generation) => Replays.GetValueOrDefault(generation);
@@ -71,6 +78,27 @@ public sealed record FamilyState
             Policy = policy,
             FamilyExpiresAt = now + RotationSpecification.Ms(policy.FamilyLifetime),
             IssuedAt = [now],
+            CreatedAt = now,
+        };
+    }
+
+    /// <summary>The same family without the issue times and replay counts of generations more than the policy's grace
+    /// depth behind, which no rule reads again: memory bounded by the depth, not by the number of rotations (for long
+    /// runs such as the simulator's). The property machine keeps everything.</summary>
+    public FamilyState Compact()
+    {
+        var drop = IssuedAt.Count - (Policy.GraceDepth + 1);
+        if (drop <= 0)
+        {
+            return this;
+        }
+
+        var first = FirstKept + drop;
+        return this with
+        {
+            FirstKept = first,
+            IssuedAt = IssuedAt.RemoveRange(0, drop),
+            Replays = Replays.RemoveRange(Replays.Keys.Where(g => g < first).ToList()),
         };
     }
 

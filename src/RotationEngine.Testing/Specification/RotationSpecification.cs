@@ -118,7 +118,7 @@ public static class RotationSpecification
             return OutcomeCause.GraceDepthExceeded;
         }
 
-        var retiredAt = family.IssuedAt[generation + 1];
+        var retiredAt = family.IssuedAtOf(generation + 1);
         if (now >= retiredAt + Ms(policy.GraceWindow))
         {
             return OutcomeCause.GraceWindowElapsed;

@@ -4,50 +4,11 @@ using RotationEngine.Storage;
 
 namespace RotationEngine.Internal;
 
-/// <summary>What the engine does after a classification.</summary>
-internal enum NextStep
-{
-    Answer,
-    Rotate,
-    Replay,
-    Revoke,
-}
-
-/// <summary>A classification of an authentic token against a read of its family.</summary>
-internal struct Verdict
-{
-    public RotationOutcome Outcome;
-    public OutcomeCause Cause;
-    public NextStep Step;
-    public RevocationReason RevokeWith;
-    public int? Behind;
-    public TimeSpan? SinceRetirement;
-
-    /// <summary>The record is sealed and of the presenting client: the answer and the event may name its subject.</summary>
-    public bool Trusted;
-
-    /// <summary>For <see cref="NextStep.Replay"/>: the current generation's secret and tag. The caller clears them.</summary>
-    public SecretBuffer CurrentSecret;
-    public TagBuffer CurrentTag;
-
-    /// <summary>For <see cref="NextStep.Replay"/>: the ledger slot with this replay counted (and its new MAC).</summary>
-    public string? ReplayedSlot;
-
-    public static Verdict Invalid(OutcomeCause cause) => new() { Outcome = RotationOutcome.Invalid, Cause = cause, Step = NextStep.Answer };
-}
-
 /// <summary>
 /// The rules of docs/semantics.md §5–§6 for a token whose tag has verified, as a pure function of the token, the
 /// record the store returned, the presenting client and binding, and the time. No store, no clock, no log. Every
 /// secret it derives is cleared before it returns, except the current secret it hands over for a replay.
 /// </summary>
-/// <summary>The first bytes of the digest of the presented token's successor, as a ledger slot keeps them.</summary>
-[System.Runtime.CompilerServices.InlineArray(GraceLedger.DigestPieceSize)]
-internal struct SuccessorPiece
-{
-    private byte _element;
-}
-
 internal static class Classifier
 {
     /// <summary>Classifies <paramref name="token"/> (tag verified under <paramref name="key"/>, whose store digest is

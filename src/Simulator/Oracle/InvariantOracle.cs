@@ -63,7 +63,7 @@ internal sealed class InvariantOracle
         var violation = Compare(family, presented, now, expected, actual, stateUnchanged, storeCalls);
         if (violation is null)
         {
-            family.State = RotationSpecification.Apply(family.State, presented.Generation, expected, now);
+            family.State = RotationSpecification.Apply(family.State, presented.Generation, expected, now).Compact();
             if (actual.Outcome == RotationOutcome.Rotated)
             {
                 family.CurrentToken = actual.Token!;

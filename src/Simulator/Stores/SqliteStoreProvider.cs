@@ -41,7 +41,7 @@ internal sealed class SqliteStoreProvider : IStoreProvider
 
     public bool CompletesSynchronously => false;
 
-    public IFamilyStore Open() => new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = _path, PoolSize = 4 });
+    public IFamilyStore Open() => new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = _path, PoolSize = 4 });
 
     public void Close(IFamilyStore handle) => (handle as IDisposable)?.Dispose();
 

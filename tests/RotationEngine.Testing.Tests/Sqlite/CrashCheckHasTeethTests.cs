@@ -62,7 +62,7 @@ public sealed class CrashCheckHasTeethTests : IDisposable
         var database = Path.Combine(_directory, "families.db");
         var options = CrashSafetyTests.Options(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
         var tokenFile = Path.Combine(_directory, "token");
-        using var store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database });
+        using var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = database });
         var issued = await new RefreshTokenEngine(store, options).IssueAsync("crash-0", "web");
         await File.WriteAllTextAsync(tokenFile, issued.Token);
         return (database, options, issued.FamilyId, tokenFile);
@@ -70,7 +70,7 @@ public sealed class CrashCheckHasTeethTests : IDisposable
 
     private static async Task RotateAsync(string database, RotationEngineOptions options, string tokenFile, int times)
     {
-        using var store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database });
+        using var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = database });
         var engine = new RefreshTokenEngine(store, options);
         for (var i = 0; i < times; i++)
         {

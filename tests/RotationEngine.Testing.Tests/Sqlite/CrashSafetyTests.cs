@@ -37,7 +37,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var engineOptions = Options(key);
         var tokenFiles = Enumerable.Range(0, Families).Select(i => Path.Combine(directory, $"token{i}")).ToArray();
         var ids = new FamilyId[Families];
-        using (var store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database }))
+        using (var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = database }))
         {
             var engine = new RefreshTokenEngine(store, engineOptions);
             for (var i = 0; i < Families; i++)
@@ -122,7 +122,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             Assert.True("ok" == (string?)command.ExecuteScalar(), $"{Invariant.CrashSafe.Describe()}: the file is damaged after a kill ({where})");
         }
 
-        using var store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = database });
+        using var store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = database });
         var engine = new RefreshTokenEngine(store, options);
         var found = new List<string>();
         for (var i = 0; i < ids.Length; i++)

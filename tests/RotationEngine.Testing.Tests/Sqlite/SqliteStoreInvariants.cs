@@ -27,7 +27,7 @@ internal sealed class TemporarySqliteStore : IFamilyStore, IAsyncDisposable
     public TemporarySqliteStore()
     {
         Path = System.IO.Path.Combine(_directory, "families.db");
-        _store = new SqliteFamilyStore(new SqliteStoreOptions { DatabasePath = Path });
+        _store = new SqliteFamilyStore(new SqliteFamilyStoreOptions { DatabasePath = Path });
     }
 
     public string Path { get; }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -7,28 +6,6 @@ using RotationEngine.Storage;
 using RotationEngine.Testing.Model;
 
 namespace RotationEngine.Testing.Harness;
-
-/// <summary>What the engine answered to one step.</summary>
-internal sealed record Observation
-{
-    public ImmutableArray<RotationResult> Results { get; init; } = [];
-
-    public int Count { get; init; }
-
-    /// <summary>The engine threw <see cref="RotationStoreException"/> (the documented fault).</summary>
-    public bool Faulted { get; init; }
-
-    /// <summary>Anything else thrown: always a bug.</summary>
-    public Exception? Crash { get; init; }
-
-    /// <summary>The step needed a token the client never received (the run diverged from the model earlier).</summary>
-    public bool Unreachable { get; init; }
-
-    public string? Forged { get; init; }
-
-    /// <summary>How many store calls the step made (invariant 12).</summary>
-    public int StoreCalls { get; init; }
-}
 
 /// <summary>
 /// The system under test for one run: the store (wrapped to inject faults), an engine on a
@@ -252,14 +229,6 @@ internal sealed class EngineHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _loggers.Dispose();
-        switch (_store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
+        await StoreDisposal.DisposeAsync(_store).ConfigureAwait(false);
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.Extensions.Time.Testing;
 using RotationEngine.Keys;
 using RotationEngine.Storage;
+using RotationEngine.Testing.Harness;
 
 namespace RotationEngine.Testing.Linearizability;
 
@@ -63,14 +64,6 @@ internal sealed class OneSubject : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        switch (_store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
+        await StoreDisposal.DisposeAsync(_store).ConfigureAwait(false);
     }
 }

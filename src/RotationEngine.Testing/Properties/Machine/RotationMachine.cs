@@ -9,39 +9,6 @@ using RotationEngine.Testing.Model;
 
 namespace RotationEngine.Testing.Machine;
 
-/// <summary>One operation: how it changes the model (run during generation) and how it is checked on the
-/// engine (run later, in order). The model records the resolved step and its expected outcome.</summary>
-internal sealed class ModelOperation(string description, Func<RotationModel, RotationModel> run, StepChecker checker)
-    : Operation<EngineHarness, RotationModel>
-{
-    public override RotationModel Run(RotationModel model) => run(model);
-
-    public override Property Check(EngineHarness actual, RotationModel model)
-    {
-        var violations = checker.Run(actual, model);
-        return violations.Count == 0 ? Prop.ToProperty(true) : Prop.Label(false, string.Join(Environment.NewLine, violations));
-    }
-
-    public override string ToString() => description;
-}
-
-/// <summary>Creates a fresh store and engine per run, with the generated settings.</summary>
-internal sealed class RotationSetup(ModelSettings settings, Func<ValueTask<IFamilyStore>> createStore, HostFlaw flaw) : Setup<EngineHarness, RotationModel>
-{
-    public override EngineHarness Actual() => new(createStore().AsTask().GetAwaiter().GetResult(), settings) { Flaw = flaw };
-
-    public override RotationModel Model() => RotationModel.Initial(settings);
-
-    public override string ToString() => $"Setup {{ {settings} }}";
-}
-
-internal sealed class DisposeHarness : TearDown<EngineHarness>
-{
-    public override void Actual(EngineHarness actual) => actual.DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    public override string ToString() => "Dispose";
-}
-
 /// <summary>
 /// The FsCheck state machine of the engine: random sequences of Issue, Rotate (current, retired, with the wrong
 /// binding, by the other client, with a store fault or a lost response), Inspect, bursts of concurrent tabs, Revoke, RevokeFamily,

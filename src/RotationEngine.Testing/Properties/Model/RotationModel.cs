@@ -1,17 +1,9 @@
+// Over 300 lines: the property machine's operations, one method each, resolving relative names to families and
+// tokens; the rules they ask are in Specification/RotationSpecification.cs.
 using System.Collections.Immutable;
 using RotationEngine.Testing.Specification;
 
 namespace RotationEngine.Testing.Model;
-
-/// <summary>Which boundary a clock step aims at.</summary>
-internal enum Boundary
-{
-    TokenExpiry,
-    FamilyExpiry,
-    GraceWindowEnd,
-    RetiredTokenExpiry,
-    PruneHorizon,
-}
 
 /// <summary>
 /// The pure reference model of the engine (docs/semantics.md §4–§6): families as immutable values, the clock in

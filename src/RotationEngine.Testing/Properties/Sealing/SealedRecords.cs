@@ -10,20 +10,6 @@ using RotationEngine.Testing.Model;
 
 namespace RotationEngine.Testing.Sealing;
 
-/// <summary>One generated case of invariant 14: a family, a short history, one edit, one presentation.</summary>
-internal sealed record SealingCase(ModelSettings Settings, bool Spa, bool Bound, int[] History, RecordEdit Edit, int Behind, int ClientChoice, int BindingChoice, int DelayMs)
-{
-    public override string ToString() =>
-        $"{(Spa ? "spa" : "web")} family{(Bound ? " bound" : "")}, history [{string.Join(", ", History.Select(Describe))}], edit: {Edit}, "
-        + $"then after {DelayMs} ms the token {Behind} behind the newest{(ClientChoice == 1 ? " by the other client" : "")}{(BindingChoice == 1 ? " with a wrong binding" : "")}; {Settings}";
-
-    private static string Describe(int op) => op switch
-    {
-        < 0 => $"replay after {-op} ms",
-        _ => $"rotate after {op} ms",
-    };
-}
-
 /// <summary>
 /// Invariant 14 as a differential property: a family with a short history is read from the store under test, one
 /// property of its record is edited (sealed identity, changing state, or a value beyond the engine's limits) and the
@@ -218,16 +204,5 @@ internal sealed class SealedRecords(Func<ValueTask<IFamilyStore>> createStore, R
         + $"{family.FamilyExpiresAt.ToUnixTimeMilliseconds()}|{family.TokenExpiresAt.ToUnixTimeMilliseconds()}|{family.Generation}|{Convert.ToHexString(family.Digest)}|"
         + $"{family.Ledger}|{family.Status}|{family.RevokedAt?.ToUnixTimeMilliseconds()}|{family.RevocationReason}|{family.Policy}|{Convert.ToHexString(family.Seal)}";
 
-    private static async ValueTask DisposeAsync(IFamilyStore store)
-    {
-        switch (store)
-        {
-            case IAsyncDisposable asyncDisposable:
-                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
-                break;
-            case IDisposable disposable:
-                disposable.Dispose();
-                break;
-        }
-    }
+    private static ValueTask DisposeAsync(IFamilyStore store) => StoreDisposal.DisposeAsync(store);
 }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using RotationEngine.DependencyInjection;
 using RotationEngine.Sqlite;
+using RotationEngine.Sqlite.Internal;
 using RotationEngine.Storage;
 
 // The namespace of AddRotationEngine, so that UseSqliteStore is found without another using.
@@ -10,8 +11,8 @@ using RotationEngine.Storage;
 namespace Microsoft.Extensions.DependencyInjection;
 #pragma warning restore IDE0130
 
-/// <summary>Registers the SQLite family store.</summary>
-public static class SqliteStoreBuilderExtensions
+/// <summary>Selects the SQLite family store.</summary>
+public static class SqliteRotationEngineBuilderExtensions
 {
     /// <summary>
     /// Keeps families in a SQLite file (<see cref="SqliteFamilyStore"/>, a singleton disposed with the container). In a
@@ -20,26 +21,16 @@ public static class SqliteStoreBuilderExtensions
     /// choice.
     /// </summary>
     /// <example><code>services.AddRotationEngine(o => …).UseSqliteStore(o => o.DatabasePath = "tokens.db");</code></example>
-    public static RotationEngineBuilder UseSqliteStore(this RotationEngineBuilder builder, Action<SqliteStoreOptions> configure)
+    public static RotationEngineBuilder UseSqliteStore(this RotationEngineBuilder builder, Action<SqliteFamilyStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        services.AddOptionsWithValidateOnStart<SqliteStoreOptions>().Configure(configure);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteStoreOptions>, SqliteStoreOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<SqliteFamilyStoreOptions>().Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SqliteFamilyStoreOptions>, SqliteFamilyStoreOptionsValidator>());
         services.TryAddSingleton(sp => new SqliteFamilyStore(
-            sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value,
+            sp.GetRequiredService<IOptions<SqliteFamilyStoreOptions>>().Value,
             sp.GetService<ILoggerFactory>()));
         return builder.UseStore(sp => sp.GetRequiredService<SqliteFamilyStore>());
-    }
-}
-
-/// <summary>Start-up validation of <see cref="SqliteStoreOptions"/>.</summary>
-internal sealed class SqliteStoreOptionsValidator : IValidateOptions<SqliteStoreOptions>
-{
-    public ValidateOptionsResult Validate(string? name, SqliteStoreOptions options)
-    {
-        var errors = options.Validate().ToList();
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

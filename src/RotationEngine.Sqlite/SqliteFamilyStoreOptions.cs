@@ -4,7 +4,7 @@ namespace RotationEngine.Sqlite;
 
 /// <summary>Configures a <see cref="SqliteFamilyStore"/>. Set exactly one of <see cref="DatabasePath"/> and
 /// <see cref="ConnectionString"/>.</summary>
-public sealed class SqliteStoreOptions
+public sealed class SqliteFamilyStoreOptions
 {
     /// <summary>The default of <see cref="BusyTimeout"/>: 5 seconds.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
@@ -49,8 +49,8 @@ public sealed class SqliteStoreOptions
         if (hasPath == hasConnectionString)
         {
             yield return hasPath
-                ? "SqliteStoreOptions.DatabasePath and SqliteStoreOptions.ConnectionString are both set; set exactly one."
-                : "SqliteStoreOptions.DatabasePath or SqliteStoreOptions.ConnectionString is required (the database file).";
+                ? "SqliteFamilyStoreOptions.DatabasePath and SqliteFamilyStoreOptions.ConnectionString are both set; set exactly one."
+                : "SqliteFamilyStoreOptions.DatabasePath or SqliteFamilyStoreOptions.ConnectionString is required (the database file).";
         }
         else
         {
@@ -63,17 +63,17 @@ public sealed class SqliteStoreOptions
 
         if (!Enum.IsDefined(Synchronous))
         {
-            yield return $"SqliteStoreOptions.Synchronous is {(int)Synchronous}; it must be Normal or Full.";
+            yield return $"SqliteFamilyStoreOptions.Synchronous is {(int)Synchronous}; it must be Normal or Full.";
         }
 
         if (BusyTimeout < TimeSpan.FromMilliseconds(1) || BusyTimeout > MaxBusyTimeout)
         {
-            yield return $"SqliteStoreOptions.BusyTimeout is {BusyTimeout}; it must be from 00:00:00.001 to {MaxBusyTimeout}.";
+            yield return $"SqliteFamilyStoreOptions.BusyTimeout is {BusyTimeout}; it must be from 00:00:00.001 to {MaxBusyTimeout}.";
         }
 
         if (PoolSize is < 1 or > MaxPoolSize)
         {
-            yield return $"SqliteStoreOptions.PoolSize is {PoolSize}; it must be from 1 to {MaxPoolSize}.";
+            yield return $"SqliteFamilyStoreOptions.PoolSize is {PoolSize}; it must be from 1 to {MaxPoolSize}.";
         }
     }
 
@@ -101,10 +101,10 @@ public sealed class SqliteStoreOptions
         catch (ArgumentException)
         {
             // The parser's message may quote the string; do not repeat it.
-            return "SqliteStoreOptions.ConnectionString is not a valid Microsoft.Data.Sqlite connection string.";
+            return "SqliteFamilyStoreOptions.ConnectionString is not a valid Microsoft.Data.Sqlite connection string.";
         }
 
-        var option = string.IsNullOrWhiteSpace(ConnectionString) ? "SqliteStoreOptions.DatabasePath" : "SqliteStoreOptions.ConnectionString";
+        var option = string.IsNullOrWhiteSpace(ConnectionString) ? "SqliteFamilyStoreOptions.DatabasePath" : "SqliteFamilyStoreOptions.ConnectionString";
         if (string.IsNullOrWhiteSpace(builder.DataSource))
         {
             return $"{option} names no database file (Data Source is empty).";

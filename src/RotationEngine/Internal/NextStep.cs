@@ -1,0 +1,10 @@
+namespace RotationEngine.Internal;
+
+/// <summary>What the engine does after a classification.</summary>
+internal enum NextStep
+{
+    Answer,
+    Rotate,
+    Replay,
+    Revoke,
+}
