@@ -65,7 +65,7 @@ public static class AuthServerSetup
             !string.Equals(sp.GetRequiredService<IConfiguration>()["AuthServer:DPoPReplayCache"], "store", StringComparison.OrdinalIgnoreCase)
                 ? new InMemoryDPoPReplayCache()
                 : string.Equals(settings.Store, "sqlite", StringComparison.OrdinalIgnoreCase)
-                    ? new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Sqlite.SqliteStoreOptions>>().Value)
+                    ? new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Sqlite.SqliteFamilyStoreOptions>>().Value)
                     : throw new InvalidOperationException("AuthServer:DPoPReplayCache=store is implemented for the SQLite store only (docs/dpop.md)."));
 
         services.AddSingleton(sp =>

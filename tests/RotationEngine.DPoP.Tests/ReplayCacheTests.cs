@@ -88,7 +88,7 @@ public sealed class ReplayCacheTests
     {
         var path = Path.Combine(Path.GetTempPath(), "re-dpop-tests", Guid.NewGuid().ToString("N") + ".db");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var options = new SqliteStoreOptions { DatabasePath = path };
+        var options = new SqliteFamilyStoreOptions { DatabasePath = path };
         using var one = new SqliteDPoPReplayCache(options);
         using var two = new SqliteDPoPReplayCache(options);
         for (UInt128 key = 0; key < 50; key++)

@@ -19,7 +19,7 @@ public static class SqliteDPoPBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.RemoveAll<IDPoPReplayCache>();
-        builder.Services.AddSingleton<IDPoPReplayCache>(sp => new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<SqliteStoreOptions>>().Value));
+        builder.Services.AddSingleton<IDPoPReplayCache>(sp => new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<SqliteFamilyStoreOptions>>().Value));
         return builder;
     }
 }

@@ -25,14 +25,14 @@ public sealed class SqliteDPoPReplayCache : IDPoPReplayCache, IDisposable
 
     private const string Prune = "DELETE FROM dpop_proofs WHERE expires_at <= $now;";
 
-    private readonly SqliteStoreOptions _options;
+    private readonly SqliteFamilyStoreOptions _options;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
     private long _inserts;
 
     /// <summary>Creates the cache on the store's database (opened at the first proof).</summary>
     /// <param name="options">The family store's options (the same file).</param>
-    public SqliteDPoPReplayCache(SqliteStoreOptions options)
+    public SqliteDPoPReplayCache(SqliteFamilyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
