@@ -24,21 +24,8 @@ internal sealed class RevocationEndpoint(
 
     private readonly RotationEndpointOptions _options = options.Value;
 
-    public async Task HandleAsync(HttpContext context)
-    {
-        var response = context.Response;
-        OAuthResponses.NoStore(response);
-        try
-        {
-            await HandleCoreAsync(context).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (!response.HasStarted && exception is not OperationCanceledException)
-        {
-            Log.EndpointFailed(logger, "revocation", exception);
-            response.Clear();
-            await OAuthResponses.WriteErrorAsync(response, StatusCodes.Status500InternalServerError, "server_error", "The server failed; retry the revocation.").ConfigureAwait(false);
-        }
-    }
+    public Task HandleAsync(HttpContext context) =>
+        OAuthResponses.HandleAsync(context, logger, "revocation", "The server failed; retry the revocation.", HandleCoreAsync);
 
     private async Task HandleCoreAsync(HttpContext context)
     {

@@ -15,21 +15,8 @@ internal sealed class TokenEndpoint(
 
     private readonly RotationEndpointOptions _options = options.Value;
 
-    public async Task HandleAsync(HttpContext context)
-    {
-        var response = context.Response;
-        OAuthResponses.NoStore(response);
-        try
-        {
-            await HandleCoreAsync(context).ConfigureAwait(false);
-        }
-        catch (Exception exception) when (!response.HasStarted && exception is not OperationCanceledException)
-        {
-            Log.EndpointFailed(logger, "token", exception);
-            response.Clear();
-            await OAuthResponses.WriteErrorAsync(response, StatusCodes.Status500InternalServerError, "server_error", "The server failed; retry with the same refresh token.").ConfigureAwait(false);
-        }
-    }
+    public Task HandleAsync(HttpContext context) =>
+        OAuthResponses.HandleAsync(context, logger, "token", "The server failed; retry with the same refresh token.", HandleCoreAsync);
 
     private async Task HandleCoreAsync(HttpContext context)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace RotationEngine.AspNetCore.Internal;
 
@@ -8,6 +9,26 @@ namespace RotationEngine.AspNetCore.Internal;
 internal static class OAuthResponses
 {
     private const string JsonContentType = "application/json; charset=utf-8";
+
+    /// <summary>
+    /// Runs an endpoint's handler with the headers every answer carries, turning an unexpected failure into a §5.2
+    /// <c>server_error</c> (500) that names no detail; a cancelled request and an answer already started are left alone.
+    /// </summary>
+    public static async Task HandleAsync(HttpContext context, ILogger logger, string endpoint, string retryAdvice, Func<HttpContext, Task> handler)
+    {
+        var response = context.Response;
+        NoStore(response);
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (!response.HasStarted && exception is not OperationCanceledException)
+        {
+            Log.EndpointFailed(logger, endpoint, exception);
+            response.Clear();
+            await WriteErrorAsync(response, StatusCodes.Status500InternalServerError, "server_error", retryAdvice).ConfigureAwait(false);
+        }
+    }
 
     /// <summary><c>Cache-Control: no-store</c> and <c>Pragma: no-cache</c> (RFC 6749 §5.1), set first on every answer.</summary>
     public static void NoStore(HttpResponse response)
