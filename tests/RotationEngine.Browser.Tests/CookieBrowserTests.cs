@@ -46,7 +46,8 @@ public sealed class CookieBrowserTests(BrowserFixture browser) : IDisposable
         Assert.Equal(300, result.Ok);
         Assert.True(_host.Count(RotationOutcome.GraceReplay) > 0, "the three views' refreshes overlapped");
         Assert.Equal(0, _host.Count(RotationOutcome.ReuseDetected));
-        await AssertCookieIsCurrentAsync(page);
+        // Without Web Locks the jar may end on a retired token (the stale-cookie hazard, 0-2 per 100 bursts with the
+        // server's defences: docs/aspnetcore.md#cookie-mode), so only the locked test asserts the final cookie.
     }
 
     [BrowserFact]
