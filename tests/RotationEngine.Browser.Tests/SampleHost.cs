@@ -41,6 +41,14 @@ public class SampleHost : WebApplicationFactory<Program>
     public FaultyStore Store => (FaultyStore)Services.GetRequiredService<IFamilyStore>();
     public ConcurrentQueue<RotationEvent> Events { get; } = new();
 
+    /// <summary>Every access token the token endpoint asked the issuer for: the engine answered Rotated (or, with
+    /// <see cref="IssuedAccessToken.IsGraceReplay"/>, GraceReplay), which raises no <see cref="RotationEvent"/>.</summary>
+    public ConcurrentQueue<IssuedAccessToken> AccessTokens { get; } = new();
+
+    /// <summary>The engine's Rotated answers (the access tokens that were not grace replays).</summary>
+    public IssuedAccessToken[] Rotations => [.. AccessTokens.Where(a => !a.IsGraceReplay)];
+
+    /// <summary>The recorded events of one outcome (a plain rotation raises none: see <see cref="Rotations"/>).</summary>
     public int Count(RotationOutcome outcome) => Events.Count(e => e.Outcome == outcome);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -59,14 +67,12 @@ public class SampleHost : WebApplicationFactory<Program>
             ServiceDescriptor store = services.Last(d => d.ServiceType == typeof(IFamilyStore));
             services.Remove(store);
             services.AddSingleton<IFamilyStore>(sp => new FaultyStore((IFamilyStore)store.ImplementationFactory!(sp)));
-            if (ReplayDelay > TimeSpan.Zero)
-            {
-                ServiceDescriptor issuer = services.Last(d => d.ServiceType == typeof(IAccessTokenIssuer));
-                services.RemoveAll<IAccessTokenIssuer>();
-                services.AddSingleton<IAccessTokenIssuer>(sp => new SlowReplayIssuer(
-                    (IAccessTokenIssuer)(issuer.ImplementationFactory?.Invoke(sp) ?? issuer.ImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, issuer.ImplementationType!)),
-                    ReplayDelay));
-            }
+            ServiceDescriptor issuer = services.Last(d => d.ServiceType == typeof(IAccessTokenIssuer));
+            services.RemoveAll<IAccessTokenIssuer>();
+            services.AddSingleton<IAccessTokenIssuer>(sp => new RecordingIssuer(
+                (IAccessTokenIssuer)(issuer.ImplementationFactory?.Invoke(sp) ?? issuer.ImplementationInstance ?? ActivatorUtilities.CreateInstance(sp, issuer.ImplementationType!)),
+                ReplayDelay,
+                AccessTokens));
         });
     }
 
@@ -87,12 +93,14 @@ public class SampleHost : WebApplicationFactory<Program>
         public void OnEvent(RotationEvent rotationEvent) => events.Enqueue(rotationEvent);
     }
 
-    /// <summary>Answers grace replays late, as a slow access-token mint or a slow network path would.</summary>
-    private sealed class SlowReplayIssuer(IAccessTokenIssuer inner, TimeSpan delay) : IAccessTokenIssuer
+    /// <summary>Records what the engine handed the issuer; answers grace replays late when asked to, as a slow
+    /// access-token mint or a slow network path would (the stale-cookie hazard's slow replay).</summary>
+    private sealed class RecordingIssuer(IAccessTokenIssuer inner, TimeSpan delay, ConcurrentQueue<IssuedAccessToken> issued) : IAccessTokenIssuer
     {
         public async ValueTask<AccessTokenResult> IssueAsync(AccessTokenRequest request, CancellationToken cancellationToken = default)
         {
-            if (request.IsGraceReplay)
+            issued.Enqueue(new IssuedAccessToken(request.FamilyId, request.ClientId, request.Binding, request.IsGraceReplay));
+            if (request.IsGraceReplay && delay > TimeSpan.Zero)
             {
                 await Task.Delay(delay, CancellationToken.None);
             }
@@ -101,3 +109,6 @@ public class SampleHost : WebApplicationFactory<Program>
         }
     }
 }
+
+/// <summary>One access token the sample's token endpoint asked for: the engine's answer, as the issuer saw it.</summary>
+public sealed record IssuedAccessToken(FamilyId FamilyId, string ClientId, string? Binding, bool IsGraceReplay);
