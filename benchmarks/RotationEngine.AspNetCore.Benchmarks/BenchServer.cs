@@ -54,14 +54,27 @@ internal sealed class BenchServer : IAsyncDisposable
     }
 
     /// <summary>A new family for <c>spa</c>, through the engine (what the sign-in endpoint does).</summary>
-    public async Task<string> IssueAsync() => (await Engine.IssueAsync("bench-user", "spa", metadata: SignInEndpoint.DefaultScope)).Token;
+    public async Task<string> IssueAsync(string? binding = null) =>
+        (await Engine.IssueAsync("bench-user", "spa", binding, metadata: SignInEndpoint.DefaultScope)).Token;
 
-    /// <summary>One refresh over HTTP (public client by client_id in the body); returns the new refresh token.</summary>
-    public async Task<string> RefreshOverHttpAsync(string token)
+    /// <summary>The token endpoint's absolute URI (what a DPoP proof's <c>htu</c> names).</summary>
+    public Uri TokenUri => new(Http.BaseAddress!, "oauth/token");
+
+    /// <summary>One refresh over HTTP (public client by client_id in the body), with a <c>DPoP</c> proof when given;
+    /// returns the new refresh token.</summary>
+    public async Task<string> RefreshOverHttpAsync(string token, string? proof = null)
     {
-        using var content = new ByteArrayContent(Encoding.ASCII.GetBytes("grant_type=refresh_token&client_id=spa&refresh_token=" + token));
-        content.Headers.ContentType = new("application/x-www-form-urlencoded");
-        using var response = await Http.PostAsync("oauth/token", content);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "oauth/token")
+        {
+            Content = new ByteArrayContent(Encoding.ASCII.GetBytes("grant_type=refresh_token&client_id=spa&refresh_token=" + token)),
+        };
+        request.Content.Headers.ContentType = new("application/x-www-form-urlencoded");
+        if (proof is not null)
+        {
+            request.Headers.Add("DPoP", proof);
+        }
+
+        using var response = await Http.SendAsync(request);
         await using var body = await response.Content.ReadAsStreamAsync();
         using var json = await JsonDocument.ParseAsync(body);
         return response.IsSuccessStatusCode

@@ -1,61 +1,80 @@
 namespace RotationEngine.AspNetCore.Benchmarks;
 
 /// <summary>
-/// The HTTP layer's overhead as a ratio measured robustly on a shared machine: alternating batches of refreshes over
-/// HTTP and of engine rotations + JWT on the same server, so that both see the same background load; the figure is the
-/// median of the per-round ratios (time per HTTP refresh ÷ time per in-process rotation + JWT, and ÷ rotation alone).
+/// Ratios measured robustly on a shared machine: alternating batches of refreshes over HTTP, of engine rotations + JWT
+/// and of rotations alone on the same server, and of DPoP-bound refreshes over HTTP (ES256 and RS256, the client making
+/// a fresh proof for every request inside the timed batch: end to end), so that all see the same background load; each
+/// figure is the median of the per-round ratios.
 /// </summary>
 internal static class Interleaved
 {
-    public sealed record Result(double HttpNs, double PairNs, double EngineNs, double HttpOverPair, double HttpOverEngine, int Rounds, int Batch);
+    public sealed record Result(
+        double HttpNs, double PairNs, double EngineNs, double Es256Ns, double Rs256Ns,
+        double HttpOverPair, double HttpOverEngine, double Es256OverHttp, double Rs256OverHttp, int Rounds, int Batch);
+
+    private enum Kind
+    {
+        Http,
+        Pair,
+        Engine,
+        Es256,
+        Rs256,
+    }
 
     public static async Task<Result> MeasureAsync(int rounds, int batch)
     {
         await using var server = await BenchServer.StartAsync();
-        var http = await server.IssueAsync();
-        var pair = await server.IssueAsync();
-        var engine = await server.IssueAsync();
-        for (var i = 0; i < batch; i++)
+        using var es256 = BenchProofs.Es256(TimeProvider.System);
+        using var rs256 = BenchProofs.Rs256();
+        var tokens = new Dictionary<Kind, string>
         {
-            http = await server.RefreshOverHttpAsync(http);
-            pair = await server.RotateAndMintAsync(pair);
-            engine = (await server.Engine.RotateAsync(engine, "spa")).Token!;
+            [Kind.Http] = await server.IssueAsync(),
+            [Kind.Pair] = await server.IssueAsync(),
+            [Kind.Engine] = await server.IssueAsync(),
+            [Kind.Es256] = await server.IssueAsync(es256.Thumbprint),
+            [Kind.Rs256] = await server.IssueAsync(rs256.Thumbprint),
+        };
+
+        async Task<string> Once(Kind kind, string token) => kind switch
+        {
+            Kind.Http => await server.RefreshOverHttpAsync(token),
+            Kind.Pair => await server.RotateAndMintAsync(token),
+            Kind.Engine => (await server.Engine.RotateAsync(token, "spa")).Token!,
+            Kind.Es256 => await server.RefreshOverHttpAsync(token, es256.Proof(server.TokenUri, TimeProvider.System.GetUtcNow())),
+            _ => await server.RefreshOverHttpAsync(token, rs256.Proof(server.TokenUri, TimeProvider.System.GetUtcNow())),
+        };
+
+        var kinds = Enum.GetValues<Kind>();
+        foreach (var kind in kinds)
+        {
+            for (var i = 0; i < batch; i++)
+            {
+                tokens[kind] = await Once(kind, tokens[kind]);
+            }
         }
 
         var time = TimeProvider.System;
-        var httpNs = new List<double>();
-        var pairNs = new List<double>();
-        var engineNs = new List<double>();
+        var ns = kinds.ToDictionary(k => k, _ => new List<double>());
         for (var round = 0; round < rounds; round++)
         {
-            // The order alternates (HTTP, pair, engine / engine, pair, HTTP) so that no case always runs first after a pause.
-            var order = round % 2 == 0 ? new[] { 0, 1, 2 } : new[] { 2, 1, 0 };
-            foreach (var which in order)
+            // The order reverses every other round so that no case always runs first after a pause.
+            foreach (var kind in round % 2 == 0 ? kinds : kinds.Reverse())
             {
                 var start = time.GetTimestamp();
                 for (var i = 0; i < batch; i++)
                 {
-                    switch (which)
-                    {
-                        case 0:
-                            http = await server.RefreshOverHttpAsync(http);
-                            break;
-                        case 1:
-                            pair = await server.RotateAndMintAsync(pair);
-                            break;
-                        default:
-                            engine = (await server.Engine.RotateAsync(engine, "spa")).Token!;
-                            break;
-                    }
+                    tokens[kind] = await Once(kind, tokens[kind]);
                 }
 
-                (which == 0 ? httpNs : which == 1 ? pairNs : engineNs).Add(time.GetElapsedTime(start).TotalNanoseconds / batch);
+                ns[kind].Add(time.GetElapsedTime(start).TotalNanoseconds / batch);
             }
         }
 
+        double Ratio(Kind over, Kind under) => Median(ns[over].Zip(ns[under], (a, b) => a / b));
         return new Result(
-            Median(httpNs), Median(pairNs), Median(engineNs),
-            Median(httpNs.Zip(pairNs, (h, p) => h / p)), Median(httpNs.Zip(engineNs, (h, e) => h / e)), rounds, batch);
+            Median(ns[Kind.Http]), Median(ns[Kind.Pair]), Median(ns[Kind.Engine]), Median(ns[Kind.Es256]), Median(ns[Kind.Rs256]),
+            Ratio(Kind.Http, Kind.Pair), Ratio(Kind.Http, Kind.Engine), Ratio(Kind.Es256, Kind.Http), Ratio(Kind.Rs256, Kind.Http),
+            rounds, batch);
     }
 
     private static double Median(IEnumerable<double> values)

@@ -19,17 +19,18 @@ return args switch
 {
     ["--quick"] => await QuickAsync(),
     ["--full"] => await FullAsync(),
-    _ => BenchmarkSwitcher.FromTypes([typeof(RefreshBenchmarks)]).Run(args).SelectMany(s => s.Reports).All(r => r.Success) ? 0 : 1,
+    _ => BenchmarkSwitcher.FromTypes([typeof(RefreshBenchmarks), typeof(DPoPBenchmarks)]).Run(args).SelectMany(s => s.Reports).All(r => r.Success) ? 0 : 1,
 };
 
 static async Task<int> QuickAsync()
 {
-    var summary = BenchmarkRunner.Run<RefreshBenchmarks>(Config(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick"), Path.Combine(Path.GetTempPath(), "re-aspnetcore-quick-bench")));
+    var config = Config(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick"), Path.Combine(Path.GetTempPath(), "re-aspnetcore-quick-bench"));
+    var reports = BenchmarkRunner.Run([typeof(RefreshBenchmarks), typeof(DPoPBenchmarks)], config).SelectMany(s => s.Reports).ToArray();
     var interleaved = await Interleaved.MeasureAsync(rounds: 3, batch: 50);
-    Console.WriteLine($"interleaved: HTTP refresh {interleaved.HttpOverPair:F1}x engine+JWT, {interleaved.HttpOverEngine:F1}x engine alone");
-    var failed = summary.Reports.Count(r => !r.Success || r.ResultStatistics is null);
-    Console.WriteLine($"aspnetcore benchmarks: {summary.Reports.Length - failed} passed, {failed + (summary.Reports.Length == 0 ? 1 : 0)} failed");
-    return failed == 0 && summary.Reports.Length > 0 ? 0 : 1;
+    Console.WriteLine($"interleaved: HTTP refresh {interleaved.HttpOverPair:F1}x engine+JWT, {interleaved.HttpOverEngine:F1}x engine alone; DPoP-bound ES256 {interleaved.Es256OverHttp:F2}x, RS256 {interleaved.Rs256OverHttp:F2}x unbound");
+    var failed = reports.Count(r => !r.Success || r.ResultStatistics is null);
+    Console.WriteLine($"aspnetcore benchmarks: {reports.Length - failed} passed, {failed + (reports.Length == 0 ? 1 : 0)} failed");
+    return failed == 0 && reports.Length > 0 ? 0 : 1;
 }
 
 static async Task<int> FullAsync()
@@ -41,11 +42,14 @@ static async Task<int> FullAsync()
     var loadBefore = LoadAverage();
     var started = TimeProvider.System.GetUtcNow();
     var summary = BenchmarkRunner.Run<RefreshBenchmarks>(Config(job, artifacts));
+    var dpop = BenchmarkRunner.Run<DPoPBenchmarks>(Config(job, artifacts));
     var interleaved = await Interleaved.MeasureAsync(rounds: 80, batch: 50);
     var engine = Median(summary, nameof(RefreshBenchmarks.EngineRotate));
     var jwt = Median(summary, nameof(RefreshBenchmarks.JwtMint));
     var pair = Median(summary, nameof(RefreshBenchmarks.EngineRotatePlusJwt));
     var http = Median(summary, nameof(RefreshBenchmarks.HttpRefresh));
+    var httpEs256 = Median(summary, nameof(RefreshBenchmarks.HttpRefreshDPoPEs256));
+    var httpRs256 = Median(summary, nameof(RefreshBenchmarks.HttpRefreshDPoPRs256));
     var report = new StringBuilder()
         .AppendLine("# The refresh grant over HTTP against the engine's own rotation")
         .AppendLine()
@@ -63,6 +67,24 @@ static async Task<int> FullAsync()
         .AppendLine()
         .AppendLine(CultureInfo.InvariantCulture, $"The HTTP layer (Kestrel, loopback TCP, HttpClient, form parsing, client authentication, JSON both ways) adds about {(interleaved.HttpNs - interleaved.PairNs) / 1000:N0} µs to the engine's rotation + JWT: a refresh over HTTP costs **{interleaved.HttpOverPair:F1}×** what the engine and the JWT cost in process.")
         .AppendLine()
+        .AppendLine("## DPoP-bound refresh against unbound (issue 11)")
+        .AppendLine()
+        .AppendLine(CultureInfo.InvariantCulture, $"The same rounds also time {interleaved.Batch} HTTP refreshes of a family bound to the client's key, the client making a fresh proof for every request inside the timed batch (end to end: proof creation, the server's validation, the in-memory replay cache, the `cnf`-bound JWT). ES256 proofs come from the shipped `RotationEngine.Client.DPoP.DPoPProofProvider`, RS256 ones from a 2048-bit key. Goal: a bound refresh at most 1.5× an unbound one.")
+        .AppendLine()
+        .AppendLine("| unbound HTTP refresh | DPoP ES256 | DPoP RS256 | ES256 ÷ unbound | RS256 ÷ unbound |")
+        .AppendLine("|---:|---:|---:|---:|---:|")
+        .AppendLine(CultureInfo.InvariantCulture, $"| {interleaved.HttpNs / 1000:N1} µs | {interleaved.Es256Ns / 1000:N1} µs | {interleaved.Rs256Ns / 1000:N1} µs | **{interleaved.Es256OverHttp:F2}×** | **{interleaved.Rs256OverHttp:F2}×** |")
+        .AppendLine()
+        .AppendLine("The parts, in process (BenchmarkDotNet medians, `DPoPBenchmarks`): the server validates a proof with the replay cache left out (it refuses a proof's second use; its insert is measured on its own, the clock advancing 1 ms per insert: 1,000 proofs per second, 65,000 live entries); the client makes one.")
+        .AppendLine()
+        .AppendLine("| part | median | allocated |")
+        .AppendLine("|---|---:|---:|")
+        .AppendLine(Part(dpop, nameof(DPoPBenchmarks.ValidateEs256), "server: validate an ES256 proof"))
+        .AppendLine(Part(dpop, nameof(DPoPBenchmarks.ValidateRs256), "server: validate an RS256 proof"))
+        .AppendLine(Part(dpop, nameof(DPoPBenchmarks.ReplayCacheInsert), "server: replay-cache insert (in memory)"))
+        .AppendLine(Part(dpop, nameof(DPoPBenchmarks.MakeEs256), "client: make an ES256 proof"))
+        .AppendLine(Part(dpop, nameof(DPoPBenchmarks.MakeRs256), "client: make an RS256 proof"))
+        .AppendLine()
         .AppendLine("## BenchmarkDotNet medians (sequential)")
         .AppendLine()
         .AppendLine("BenchmarkDotNet runs the cases one after another for about a minute each; when the machine's load changes between them (it did: see the load averages) these medians are not comparable with each other. They are kept for the allocation figures and as the error bar.")
@@ -73,6 +95,8 @@ static async Task<int> FullAsync()
         .AppendLine(Row("JWT minting alone (ES256)", jwt, engine))
         .AppendLine(Row("engine `RotateAsync` + JWT", pair, engine))
         .AppendLine(Row("refresh grant over HTTP", http, engine))
+        .AppendLine(Row("DPoP-bound refresh over HTTP (ES256, proof per request)", httpEs256, engine))
+        .AppendLine(Row("DPoP-bound refresh over HTTP (RS256, proof per request)", httpRs256, engine))
         .AppendLine()
         .AppendLine("## BenchmarkDotNet report")
         .AppendLine();
@@ -85,7 +109,14 @@ static async Task<int> FullAsync()
     File.WriteAllText(path, report.ToString());
     Console.WriteLine(report);
     Console.WriteLine($"written: {path}");
-    return summary.Reports.All(r => r.Success) ? 0 : 1;
+    return summary.Reports.Concat(dpop.Reports).All(r => r.Success) ? 0 : 1;
+}
+
+static string Part(Summary summary, string method, string name)
+{
+    var report = summary.Reports.SingleOrDefault(r => r.BenchmarkCase.Descriptor.WorkloadMethod.Name == method);
+    var allocated = report?.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+    return string.Create(CultureInfo.InvariantCulture, $"| {name} | {(report?.ResultStatistics?.Median ?? double.NaN) / 1000:N1} µs | {(allocated is { } bytes ? $"{bytes:N0} B" : "n/a")} |");
 }
 
 static string Row(string name, double ns, double baseline) =>

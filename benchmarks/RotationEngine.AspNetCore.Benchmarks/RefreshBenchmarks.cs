@@ -6,7 +6,9 @@ namespace RotationEngine.AspNetCore.Benchmarks;
 /// One refresh, four ways, on one server and one SQLite file: the engine's RotateAsync alone (baseline), the JWT
 /// minting alone, both together (what the endpoint does besides HTTP), and the refresh grant over HTTP on loopback
 /// Kestrel (form parsing, client authentication, rotation, JWT, JSON, the HTTP client). Each benchmark keeps its own
-/// token chain and starts a new family every 50,000 rotations (far below MaxGenerations).
+/// token chain and starts a new family every 50,000 rotations (far below MaxGenerations). The two DPoP cases are the
+/// same HTTP refresh of a family bound to the client's key, the client making a fresh proof for every request (ES256
+/// with the shipped <c>DPoPProofProvider</c>, RS256 with a 2048-bit key): a bound refresh end to end.
 /// </summary>
 [MemoryDiagnoser]
 public class RefreshBenchmarks
@@ -19,6 +21,12 @@ public class RefreshBenchmarks
     private int _engineCount;
     private int _pairCount;
     private int _httpCount;
+    private BenchProofs _es256 = null!;
+    private BenchProofs _rs256 = null!;
+    private string _es256Token = null!;
+    private string _rs256Token = null!;
+    private int _es256Count;
+    private int _rs256Count;
 
     [GlobalSetup]
     public async Task SetupAsync()
@@ -27,10 +35,19 @@ public class RefreshBenchmarks
         _engineToken = await _server.IssueAsync();
         _pairToken = await _server.IssueAsync();
         _httpToken = await _server.IssueAsync();
+        _es256 = BenchProofs.Es256(TimeProvider.System);
+        _rs256 = BenchProofs.Rs256();
+        _es256Token = await _server.IssueAsync(_es256.Thumbprint);
+        _rs256Token = await _server.IssueAsync(_rs256.Thumbprint);
     }
 
     [GlobalCleanup]
-    public async Task CleanupAsync() => await _server.DisposeAsync();
+    public async Task CleanupAsync()
+    {
+        _es256.Dispose();
+        _rs256.Dispose();
+        await _server.DisposeAsync();
+    }
 
     [Benchmark(Baseline = true, Description = "engine RotateAsync (SQLite)")]
     public async Task EngineRotate()
@@ -67,5 +84,27 @@ public class RefreshBenchmarks
         }
 
         _httpToken = await _server.RefreshOverHttpAsync(_httpToken);
+    }
+
+    [Benchmark(Description = "DPoP-bound refresh over HTTP (ES256 proof per request)")]
+    public async Task HttpRefreshDPoPEs256()
+    {
+        if (++_es256Count % NewFamilyEvery == 0)
+        {
+            _es256Token = await _server.IssueAsync(_es256.Thumbprint);
+        }
+
+        _es256Token = await _server.RefreshOverHttpAsync(_es256Token, _es256.Proof(_server.TokenUri, TimeProvider.System.GetUtcNow()));
+    }
+
+    [Benchmark(Description = "DPoP-bound refresh over HTTP (RS256 proof per request)")]
+    public async Task HttpRefreshDPoPRs256()
+    {
+        if (++_rs256Count % NewFamilyEvery == 0)
+        {
+            _rs256Token = await _server.IssueAsync(_rs256.Thumbprint);
+        }
+
+        _rs256Token = await _server.RefreshOverHttpAsync(_rs256Token, _rs256.Proof(_server.TokenUri, TimeProvider.System.GetUtcNow()));
     }
 }
