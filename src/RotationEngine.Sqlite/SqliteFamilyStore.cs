@@ -220,29 +220,12 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         return Run(session, operation, state, body);
     }
 
+    /// <summary>A synchronous statement through <see cref="RunAsync"/>, which then completes synchronously (the body,
+    /// passed in the state, keeps the lambda static: nothing is allocated).</summary>
     private T Run<TState, T>(SqliteSession session, string operation, TState state, Func<SqliteSession, TState, T> body)
     {
-        var healthy = false;
-        try
-        {
-            var result = body(session, state);
-            healthy = true;
-            return result;
-        }
-        catch (RotationStoreException)
-        {
-            // An expected refusal raised by the body (a duplicate id, a row of the wrong shape): the connection is fine.
-            healthy = true;
-            throw;
-        }
-        catch (Exception exception) when (IsFault(exception))
-        {
-            throw Fault(exception, operation);
-        }
-        finally
-        {
-            Release(session, healthy, operation);
-        }
+        var pending = RunAsync(session, operation, (body, state), static (rented, call, _) => new ValueTask<T>(call.body(rented, call.state)), CancellationToken.None);
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>Runs an asynchronous (Dapper) statement on a pooled session.</summary>
@@ -251,6 +234,13 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         var session = TryRent(operation, out var free) ? free : await RentAsync(operation, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(session, operation, state, body, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a statement on a rented session and returns the session to the pool: healthy unless the statement
+    /// failed other than by a refusal of its own; a fault is mapped.</summary>
+    private async ValueTask<T> RunAsync<TState, T>(SqliteSession session, string operation, TState state, Func<SqliteSession, TState, CancellationToken, ValueTask<T>> body, CancellationToken cancellationToken)
+    {
         var healthy = false;
         try
         {
@@ -258,13 +248,7 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
             healthy = true;
             return result;
         }
-        catch (RotationStoreException)
-        {
-            // An expected refusal raised by the body (a duplicate id): the connection is fine.
-            healthy = true;
-            throw;
-        }
-        catch (Exception exception) when (IsFault(exception))
+        catch (Exception exception) when (SessionFault(exception, ref healthy))
         {
             throw Fault(exception, operation);
         }
@@ -309,6 +293,15 @@ public sealed class SqliteFamilyStore : IFamilyStore, IDisposable, IAsyncDisposa
     }
 
     private static bool IsFault(Exception exception) => StoreFaults.IsFault(exception);
+
+    /// <summary>What a statement's exception says about its session (<paramref name="healthy"/>) and whether it is a
+    /// fault to map. A refusal the body raised itself (a <see cref="RotationStoreException"/>: a duplicate id, a row of
+    /// the wrong shape) leaves the connection fine and passes unchanged; anything else discards the connection.</summary>
+    private static bool SessionFault(Exception exception, ref bool healthy)
+    {
+        healthy = exception is RotationStoreException;
+        return !healthy && IsFault(exception);
+    }
 
     /// <summary>A store fault as the contract describes it: outcome unknown. The message names the operation and
     /// SQLite's error codes only; the inner exception is kept only when it is SQLite's own (whose messages carry no path

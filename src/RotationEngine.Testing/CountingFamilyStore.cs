@@ -3,10 +3,11 @@ using RotationEngine.Storage;
 namespace RotationEngine.Testing;
 
 /// <summary>A decorator that counts calls to each store operation: proves "no store access" and "one write", and gives
-/// the simulator its "store operations" column.</summary>
+/// the simulator its "store operations" column. Forwards <see cref="IFamilyStoreInitializer"/> (not counted), so a host's
+/// start-up check still runs.</summary>
 /// <param name="inner">The store to call.</param>
 /// <param name="counter">Where to count (shared with other decorators), or null for a counter of its own.</param>
-public sealed class CountingFamilyStore(IFamilyStore inner, StoreCallCounter? counter = null) : IFamilyStore
+public sealed class CountingFamilyStore(IFamilyStore inner, StoreCallCounter? counter = null) : IFamilyStore, IFamilyStoreInitializer
 {
     /// <summary>The counts.</summary>
     public StoreCallCounter Counter { get; } = counter ?? new StoreCallCounter();
@@ -19,6 +20,10 @@ public sealed class CountingFamilyStore(IFamilyStore inner, StoreCallCounter? co
 
     /// <summary>Calls of every kind.</summary>
     public int Total => (int)Counter.Count;
+
+    /// <inheritdoc />
+    public ValueTask InitializeAsync(CancellationToken cancellationToken = default) =>
+        inner is IFamilyStoreInitializer initializer ? initializer.InitializeAsync(cancellationToken) : ValueTask.CompletedTask;
 
     /// <inheritdoc />
     public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)

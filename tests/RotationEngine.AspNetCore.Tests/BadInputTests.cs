@@ -145,10 +145,10 @@ public abstract class BadInputTests(HostFixture fixture)
     [Fact]
     public async Task A_7_KB_token_is_invalid_grant_with_no_store_call()
     {
-        var rotations = Volatile.Read(ref Host.Store.Rotations);
+        var rotations = Host.Calls.Rotates;
         using var response = await Host.Http.PostAsync("oauth/token", Wire.RawForm("grant_type=refresh_token&client_id=spa&refresh_token=rt2_" + new string('A', 7000)));
         await AssertRefusedAsync(response, HttpStatusCode.BadRequest, "invalid_grant", "7 KB token");
-        Assert.Equal(rotations, Volatile.Read(ref Host.Store.Rotations));
+        Assert.Equal(rotations, Host.Calls.Rotates);
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string error, string name)

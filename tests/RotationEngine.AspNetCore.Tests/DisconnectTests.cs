@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using RotationEngine.AspNetCore.Tests.Infrastructure;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.AspNetCore.Tests;
 
@@ -17,24 +18,22 @@ public sealed class DisconnectTests
             services.AddSingleton<IStartupFilter>(new AbortWatcher(aborted)));
         var token = await host.SignInTokenAsync("disconnect");
 
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        host.Store.Gate = gate;
-        host.Store.ResetSignals();
+        using var hold = host.Store.HoldNext(StoreOperations.Rotate);
         using var cancel = new CancellationTokenSource();
         var pending = host.Http.PostAsync("oauth/token", Wire.Form(("grant_type", "refresh_token"), ("refresh_token", token), ("client_id", "spa")), cancel.Token);
-        await host.Store.RotationEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pending);
         await aborted.Task.WaitAsync(TimeSpan.FromSeconds(30));   // the server saw the connection go
 
-        host.Store.Gate = null;
-        gate.SetResult();
+        Assert.False(hold.CallToken.CanBeCanceled);
+        hold.Release();
         await WaitUntilAsync(async () => (await host.FamilyOfAsync(token)).Generation == 1);
 
         var retry = await host.RefreshAsync(token);
         Assert.False(retry.IsError, retry.Error);
         Assert.Equal(1, (await host.FamilyOfAsync(retry.RefreshToken!)).Generation);
-        Assert.False(host.Store.SawCancellableRotation);
+        Assert.Equal(StoreOperations.None, host.Store.CancellableCalls & StoreOperations.Rotate);
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

@@ -158,7 +158,7 @@ public sealed class HostingTests
         });
         var pruning = host.Services.GetServices<IHostedService>().OfType<PruningService>().Single();
         await host.Http.GetAsync("health");
-        host.Store.Fault = StoreFault.Down;
+        host.Store.IsDown = true;
         for (var i = 0; i < 2; i++)
         {
             var runs = pruning.Runs;
@@ -169,7 +169,7 @@ public sealed class HostingTests
             }
         }
 
-        host.Store.Fault = StoreFault.None;
+        host.Store.Heal();
         Assert.Equal(2, pruning.Runs);
         Assert.Contains("[3006]", host.Logs.All, StringComparison.Ordinal);
     }
@@ -184,9 +184,9 @@ public sealed class HostingTests
             Assert.Equal("Healthy", await healthy.Content.ReadAsStringAsync());
         }
 
-        host.Store.Fault = StoreFault.Down;
+        host.Store.IsDown = true;
         using var unhealthy = await host.Http.GetAsync("health");
-        host.Store.Fault = StoreFault.None;
+        host.Store.Heal();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, unhealthy.StatusCode);
         Assert.Equal("Unhealthy", await unhealthy.Content.ReadAsStringAsync());
     }

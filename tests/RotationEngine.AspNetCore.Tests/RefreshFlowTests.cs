@@ -3,6 +3,7 @@ using Duende.IdentityModel.Client;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using RotationEngine.AspNetCore.Tests.Infrastructure;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.AspNetCore.Tests;
 
@@ -94,7 +95,7 @@ public abstract class RefreshFlowTests(HostFixture fixture)
     public async Task A_store_fault_is_503_with_retry_after_and_the_retry_works()
     {
         var token = await Host.SignInTokenAsync(User());
-        Host.Store.Fault = StoreFault.Down;
+        Host.Store.IsDown = true;
         TokenResponse down;
         try
         {
@@ -102,7 +103,7 @@ public abstract class RefreshFlowTests(HostFixture fixture)
         }
         finally
         {
-            Host.Store.Fault = StoreFault.None;
+            Host.Store.Heal();
         }
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.HttpStatusCode);
@@ -119,9 +120,9 @@ public abstract class RefreshFlowTests(HostFixture fixture)
     public async Task A_lost_store_answer_is_503_and_the_retry_replays_the_rotation_that_happened()
     {
         var token = await Host.SignInTokenAsync(User());
-        Host.Store.Fault = StoreFault.ResponseLost;
+        Host.Store.LoseNextResponse(StoreOperations.Rotate);
         var lost = await Host.RefreshAsync(token);
-        Host.Store.Fault = StoreFault.None;
+        Host.Store.Heal();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.HttpStatusCode);
         Assert.Equal(1, (await Host.FamilyOfAsync(token)).Generation);
 
@@ -137,7 +138,7 @@ public abstract class RefreshFlowTests(HostFixture fixture)
     {
         var token = await Host.SignInTokenAsync(User());
         Assert.False((await Host.RefreshAsync(token)).IsError);
-        Assert.False(Host.Store.SawCancellableRotation);
+        Assert.Equal(StoreOperations.None, Host.Store.CancellableCalls & StoreOperations.Rotate);
     }
 
     [Fact]
@@ -314,7 +315,7 @@ public abstract class RefreshFlowTests(HostFixture fixture)
     public async Task Revocation_store_fault_is_503()
     {
         var token = await Host.SignInTokenAsync(User());
-        Host.Store.Fault = StoreFault.Down;
+        Host.Store.IsDown = true;
         TokenRevocationResponse response;
         try
         {
@@ -322,7 +323,7 @@ public abstract class RefreshFlowTests(HostFixture fixture)
         }
         finally
         {
-            Host.Store.Fault = StoreFault.None;
+            Host.Store.Heal();
         }
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.HttpStatusCode);
@@ -346,14 +347,14 @@ public abstract class RefreshFlowTests(HostFixture fixture)
             await Host.Http.PostAsync("oauth/token", new StringContent("{}", System.Text.Encoding.UTF8, "application/json")),
             await Host.Http.PostAsync("oauth/token", Wire.Form(("grant_type", "password"))),
         };
-        Host.Store.Fault = StoreFault.Down;
+        Host.Store.IsDown = true;
         try
         {
             responses.Add((await Host.RefreshAsync(token)).HttpResponse!);
         }
         finally
         {
-            Host.Store.Fault = StoreFault.None;
+            Host.Store.Heal();
         }
 
         Assert.All(responses, AssertNoStore);

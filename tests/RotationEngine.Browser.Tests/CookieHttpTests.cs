@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using RotationEngine.AspNetCore.Tests.Infrastructure;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.Browser.Tests;
 
@@ -194,10 +194,10 @@ public sealed partial class CookieHttpTests : IDisposable
     public async Task A_store_fault_is_a_retryable_503_that_keeps_the_cookie()
     {
         string token = await SignInAsync();
-        _host.Store.Fault = StoreFault.Down;
+        _host.Store.IsDown = true;
         using HttpResponseMessage refresh = await PostAsync("/cookie/refresh", token);
         using HttpResponseMessage signOut = await PostAsync("/cookie/signout", token);
-        _host.Store.Fault = StoreFault.None;
+        _host.Store.Heal();
 
         foreach (HttpResponseMessage response in new[] { refresh, signOut })
         {
@@ -215,9 +215,9 @@ public sealed partial class CookieHttpTests : IDisposable
     public async Task A_rotation_whose_answer_was_lost_is_recovered_by_retrying_with_the_same_cookie()
     {
         string token = await SignInAsync();
-        _host.Store.Fault = StoreFault.ResponseLost;                         // written, then the store's answer is lost
+        _host.Store.LoseNextResponse(StoreOperations.Rotate);                         // written, then the store's answer is lost
         using HttpResponseMessage lost = await PostAsync("/cookie/refresh", token);
-        _host.Store.Fault = StoreFault.None;
+        _host.Store.Heal();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, lost.StatusCode);
         Assert.Equal(RotationOutcome.GraceReplay, (await _host.Engine.InspectAsync(token, "spa")).Outcome);   // it did rotate
 

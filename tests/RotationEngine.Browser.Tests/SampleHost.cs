@@ -8,9 +8,9 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationEngine.AspNetCore.AccessTokens;
-using RotationEngine.AspNetCore.Tests.Infrastructure;
 using RotationEngine.Events;
 using RotationEngine.Storage;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.Browser.Tests;
 
@@ -38,7 +38,7 @@ public class SampleHost : WebApplicationFactory<Program>
     public Uri BaseAddress { get; }
     public TimeSpan ReplayDelay { get; }
     public RefreshTokenEngine Engine => Services.GetRequiredService<RefreshTokenEngine>();
-    public FaultyStore Store => (FaultyStore)Services.GetRequiredService<IFamilyStore>();
+    public FaultInjectingFamilyStore Store => (FaultInjectingFamilyStore)Services.GetRequiredService<IFamilyStore>();
     public ConcurrentQueue<RotationEvent> Events { get; } = new();
 
     /// <summary>Every access token the token endpoint asked the issuer for: the engine answered Rotated (or, with
@@ -66,7 +66,7 @@ public class SampleHost : WebApplicationFactory<Program>
             services.AddSingleton<IRotationEventObserver>(new Recorder(Events));
             ServiceDescriptor store = services.Last(d => d.ServiceType == typeof(IFamilyStore));
             services.Remove(store);
-            services.AddSingleton<IFamilyStore>(sp => new FaultyStore((IFamilyStore)store.ImplementationFactory!(sp)));
+            services.AddSingleton<IFamilyStore>(sp => new FaultInjectingFamilyStore((IFamilyStore)store.ImplementationFactory!(sp)));
             ServiceDescriptor issuer = services.Last(d => d.ServiceType == typeof(IAccessTokenIssuer));
             services.RemoveAll<IAccessTokenIssuer>();
             services.AddSingleton<IAccessTokenIssuer>(sp => new RecordingIssuer(

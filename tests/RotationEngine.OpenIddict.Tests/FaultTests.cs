@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationEngine.OpenIddict.Tests.Infrastructure;
 using RotationEngine.Storage;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.OpenIddict.Tests;
 
@@ -10,16 +11,34 @@ namespace RotationEngine.OpenIddict.Tests;
 /// <c>invalid_grant</c> (which would log the user out); a retry with the same token works.</summary>
 public sealed class FaultTests
 {
-    [Theory]
-    [InlineData(FaultyStore.Fault.BeforeAnyCall)]
-    [InlineData(FaultyStore.Fault.AfterRotationWrite)]
-    public async Task A_store_fault_during_a_refresh_is_a_retryable_503_and_the_retry_succeeds(FaultyStore.Fault fault)
+    /// <summary>Where the refresh's store call fails.</summary>
+    public enum RefreshFault
     {
-        var store = new FaultyStore();
+        /// <summary>The next store call fails before it reaches the store.</summary>
+        BeforeAnyCall,
+
+        /// <summary>The rotation is written, then its answer is lost.</summary>
+        AfterRotationWrite,
+    }
+
+    [Theory]
+    [InlineData(RefreshFault.BeforeAnyCall)]
+    [InlineData(RefreshFault.AfterRotationWrite)]
+    public async Task A_store_fault_during_a_refresh_is_a_retryable_503_and_the_retry_succeeds(RefreshFault fault)
+    {
+        var store = NewStore();
         await using var server = await TestServer.StartAsync(o => o.ConfigureServices = s => s.Replace(ServiceDescriptor.Singleton<IFamilyStore>(store)));
         var signIn = await server.SignInAsync();
 
-        store.Next = fault;
+        if (fault == RefreshFault.BeforeAnyCall)
+        {
+            store.FailNext();
+        }
+        else
+        {
+            store.LoseNextResponse(StoreOperations.Rotate);
+        }
+
         var failed = await server.RefreshAsync(signIn.RefreshToken);
         var retried = await server.RefreshAsync(signIn.RefreshToken);
         var next = await server.RefreshAsync(retried.RefreshToken);
@@ -27,10 +46,12 @@ public sealed class FaultTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.HttpStatusCode);
         Assert.Equal("temporarily_unavailable", ErrorOf(failed.Raw));
         Assert.Equal("1", failed.HttpResponse!.Headers.RetryAfter!.ToString());
-        Assert.DoesNotContain("database is locked", failed.Raw, StringComparison.Ordinal);
+        Assert.DoesNotContain("Injected fault", failed.Raw, StringComparison.Ordinal);
         Assert.False(retried.IsError, retried.Error);
         Assert.False(next.IsError, next.Error);
     }
+
+    private static FaultInjectingFamilyStore NewStore() => new(new InMemoryFamilyStore());
 
     // Duende.IdentityModel reads the OAuth error of 400 answers only; a 503 is an HTTP error (ErrorType.Http, which
     // its callers retry), so the body is read here.
@@ -39,10 +60,10 @@ public sealed class FaultTests
     [Fact]
     public async Task A_store_fault_at_sign_in_is_a_retryable_503()
     {
-        var store = new FaultyStore();
+        var store = NewStore();
         await using var server = await TestServer.StartAsync(o => o.ConfigureServices = s => s.Replace(ServiceDescriptor.Singleton<IFamilyStore>(store)));
 
-        store.Next = FaultyStore.Fault.OnCreate;
+        store.FailNext(StoreOperations.Create);
         var failed = await server.SignInAsync();
         var retried = await server.SignInAsync();
 
@@ -54,11 +75,11 @@ public sealed class FaultTests
     [Fact]
     public async Task A_store_fault_at_the_revocation_endpoint_is_a_retryable_503()
     {
-        var store = new FaultyStore();
+        var store = NewStore();
         await using var server = await TestServer.StartAsync(o => o.ConfigureServices = s => s.Replace(ServiceDescriptor.Singleton<IFamilyStore>(store)));
         var signIn = await server.SignInAsync();
 
-        store.Next = FaultyStore.Fault.BeforeAnyCall;
+        store.FailNext();
         var failed = await server.RevokeAsync(signIn.RefreshToken!);
         var retried = await server.RevokeAsync(signIn.RefreshToken!);
 

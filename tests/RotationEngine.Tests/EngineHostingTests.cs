@@ -6,6 +6,7 @@ using RotationEngine.Events;
 using RotationEngine.Keys;
 using RotationEngine.Storage;
 using RotationEngine.Testing;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.Tests;
 
@@ -127,15 +128,15 @@ public sealed class EngineHostingTests
     {
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
-        var store = new FaultyStore(new InMemoryFamilyStore());
+        var store = new FaultInjectingFamilyStore(new InMemoryFamilyStore());
         var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring, loggerFactory: factory);
         var issued = await engine.IssueAsync("alice", "web");
-        store.Failing = true;
+        store.IsDown = true;
 
         var error = await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(issued.Token, "web"));
 
         Assert.Contains("outcome is unknown", error.Message, StringComparison.Ordinal);
-        Assert.IsType<IOException>(error.InnerException);
+        Assert.IsType<TimeoutException>(error.InnerException);
         Assert.DoesNotContain(issued.Token, error.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(issued.Token, logs.AllText, StringComparison.Ordinal);
         Assert.Contains(logs.Entries, e => e.EventId.Id == 2003);
@@ -143,7 +144,7 @@ public sealed class EngineHostingTests
         await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.ListFamiliesAsync("alice"));
 
         // A retry after the fault is answered normally.
-        store.Failing = false;
+        store.IsDown = false;
         Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, "web")).Outcome);
     }
 
@@ -217,35 +218,6 @@ public sealed class EngineHostingTests
     private sealed class ThrowingObserver : IRotationEventObserver
     {
         public void OnEvent(RotationEvent rotationEvent) => throw new InvalidOperationException("observer bug");
-    }
-
-    private sealed class FaultyStore(IFamilyStore inner) : IFamilyStore
-    {
-        public bool Failing { get; set; }
-
-        public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default) =>
-            Failing ? ValueTask.FromException(new IOException("disk on fire")) : inner.CreateAsync(family, cancellationToken);
-
-        public ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default) =>
-            Failing ? ValueTask.FromException<FamilyRecord?>(new IOException("disk on fire")) : inner.TryRotateAsync(command, cancellationToken);
-
-        public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default) =>
-            Failing ? ValueTask.FromException<FamilyRecord?>(new IOException("disk on fire")) : inner.FindAsync(id, cancellationToken);
-
-        public ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default) =>
-            inner.TryRecordReplayAsync(id, generation, expectedLedger, newLedger, cancellationToken);
-
-        public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.TryRevokeAsync(id, reason, now, cancellationToken);
-
-        public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            inner.RevokeSubjectAsync(subject, reason, now, cancellationToken);
-
-        public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            Failing ? ValueTask.FromException<IReadOnlyList<FamilyRecord>>(new IOException("disk on fire")) : inner.ListActiveAsync(subject, now, cancellationToken);
-
-        public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default) =>
-            inner.PruneAsync(cutoff, batchSize, cancellationToken);
     }
 }
 

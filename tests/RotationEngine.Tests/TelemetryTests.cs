@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Time.Testing;
 using RotationEngine.Storage;
 using RotationEngine.Testing;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.Tests;
 
@@ -36,7 +37,7 @@ public sealed class TelemetryTests
     {
         using var meter = new Measurements();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
-        var engine = new RefreshTokenEngine(new LateStore(), new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { BindingMismatchRevokes = false } }, TestKeys.Ring, time);
+        var engine = new RefreshTokenEngine(LateStore(), new RotationEngineOptions { DefaultPolicy = RotationPolicy.Default with { BindingMismatchRevokes = false } }, TestKeys.Ring, time);
         await ProduceEveryOutcomeAsync(engine, time);
 
         Assert.Equal(Expected, meter.Counted());
@@ -68,7 +69,7 @@ public sealed class TelemetryTests
         var healthy = new RefreshTokenEngine(new InMemoryFamilyStore(), new RotationEngineOptions(), TestKeys.Ring);
         var token = (await healthy.IssueAsync("alice", "web")).Token;
         meter.Clear();
-        var engine = new RefreshTokenEngine(new FaultyStore(late), new RotationEngineOptions(), TestKeys.Ring);
+        var engine = new RefreshTokenEngine(new FaultInjectingFamilyStore(new InMemoryFamilyStore()) { IsDown = true, Latency = late ? Late : TimeSpan.Zero }, new RotationEngineOptions(), TestKeys.Ring);
 
         await Assert.ThrowsAsync<RotationStoreException>(async () => await engine.RotateAsync(token, "web"));
 
@@ -224,77 +225,8 @@ public sealed class TelemetryTests
         public void Dispose() => _listener.Dispose();
     }
 
-    /// <summary>The in-memory store, answering every call after a yield.</summary>
-    private sealed class LateStore : IFamilyStore
-    {
-        private readonly InMemoryFamilyStore _inner = new();
+    private static readonly TimeSpan Late = TimeSpan.FromMilliseconds(1);
 
-        public async ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            await _inner.CreateAsync(family, cancellationToken);
-        }
-
-        public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            return await _inner.TryRotateAsync(command, cancellationToken);
-        }
-
-        public async ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            return await _inner.FindAsync(id, cancellationToken);
-        }
-
-        public async ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            return await _inner.TryRecordReplayAsync(id, generation, expectedLedger, newLedger, cancellationToken);
-        }
-
-        public async ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
-        {
-            await Task.Yield();
-            return await _inner.TryRevokeAsync(id, reason, now, cancellationToken);
-        }
-
-        public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            _inner.RevokeSubjectAsync(subject, reason, now, cancellationToken);
-
-        public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            _inner.ListActiveAsync(subject, now, cancellationToken);
-
-        public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default) =>
-            _inner.PruneAsync(cutoff, batchSize, cancellationToken);
-    }
-
-    /// <summary>A store whose rotation fails at once or after a yield.</summary>
-    private sealed class FaultyStore(bool late) : IFamilyStore
-    {
-        public ValueTask CreateAsync(FamilyRecord family, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-
-        public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
-        {
-            if (late)
-            {
-                await Task.Yield();
-            }
-
-            throw new TimeoutException("The store timed out.");
-        }
-
-        public ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default) => ValueTask.FromResult<FamilyRecord?>(null);
-
-        public ValueTask<bool> TryRecordReplayAsync(FamilyId id, int generation, string expectedLedger, string newLedger, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-
-        public ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
-
-        public ValueTask<int> RevokeSubjectAsync(string subject, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default) => ValueTask.FromResult(0);
-
-        public ValueTask<IReadOnlyList<FamilyRecord>> ListActiveAsync(string subject, DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            ValueTask.FromResult<IReadOnlyList<FamilyRecord>>([]);
-
-        public ValueTask<int> PruneAsync(DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default) => ValueTask.FromResult(0);
-    }
+    /// <summary>The in-memory store, answering every call later (asynchronously).</summary>
+    private static FaultInjectingFamilyStore LateStore() => new(new InMemoryFamilyStore()) { Latency = Late };
 }

@@ -22,33 +22,21 @@ internal sealed class RevocationEndpoint(
     private static readonly FrozenSet<string> Parameters =
         new[] { "token", "token_type_hint", "client_id", "client_secret" }.ToFrozenSet(StringComparer.Ordinal);
 
+    private const string Endpoint = "revocation";
+
     private readonly RotationEndpointOptions _options = options.Value;
 
     public Task HandleAsync(HttpContext context) =>
-        OAuthResponses.HandleAsync(context, logger, "revocation", "The server failed; retry the revocation.", HandleCoreAsync);
+        OAuthResponses.HandleAsync(context, logger, Endpoint, "The server failed; retry the revocation.", Parameters, _options.MaxFormBytes, HandleCoreAsync);
 
-    private async Task HandleCoreAsync(HttpContext context)
+    private async Task HandleCoreAsync(HttpContext context, OAuthForm form)
     {
         var request = context.Request;
         var response = context.Response;
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            await OAuthResponses.WriteMethodNotAllowedAsync(response).ConfigureAwait(false);
-            return;
-        }
-
-        var (form, formError) = await OAuthForm.ReadAsync(request, Parameters, _options.MaxFormBytes, context.RequestAborted).ConfigureAwait(false);
-        if (form is null)
-        {
-            await RefuseAsync(response, "invalid_request", formError).ConfigureAwait(false);
-            return;
-        }
-
         var authentication = await authenticator.AuthenticateAsync(request, form, context.RequestAborted).ConfigureAwait(false);
         if (!authentication.Succeeded)
         {
-            Log.BadRequest(logger, "revocation", authentication.Error!, authentication.Description);
-            await OAuthResponses.WriteClientErrorAsync(response, authentication, _options.Realm).ConfigureAwait(false);
+            await OAuthResponses.RefuseClientAsync(response, logger, Endpoint, authentication, _options.Realm).ConfigureAwait(false);
             return;
         }
 
@@ -77,7 +65,7 @@ internal sealed class RevocationEndpoint(
         }
         catch (RotationStoreException exception)
         {
-            Log.StoreUnavailable(logger, "revocation", exception);
+            Log.StoreUnavailable(logger, Endpoint, exception);
             await OAuthResponses.WriteStoreFaultAsync(response, _options.RetryAfter).ConfigureAwait(false);
             return;
         }
@@ -87,9 +75,6 @@ internal sealed class RevocationEndpoint(
 
     private static bool LooksLikeJwt(string token) => token.Count(c => c == '.') is 2 or 4;
 
-    private Task RefuseAsync(HttpResponse response, string error, string? description)
-    {
-        Log.BadRequest(logger, "revocation", error, description);
-        return OAuthResponses.WriteErrorAsync(response, StatusCodes.Status400BadRequest, error, description);
-    }
+    private Task RefuseAsync(HttpResponse response, string error, string? description) =>
+        OAuthResponses.RefuseAsync(response, logger, Endpoint, error, description);
 }

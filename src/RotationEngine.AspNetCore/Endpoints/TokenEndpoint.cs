@@ -13,28 +13,17 @@ internal sealed class TokenEndpoint(
     private static readonly FrozenSet<string> Parameters =
         new[] { "grant_type", "refresh_token", "scope", "client_id", "client_secret" }.ToFrozenSet(StringComparer.Ordinal);
 
+    private const string Endpoint = "token";
+
     private readonly RotationEndpointOptions _options = options.Value;
 
     public Task HandleAsync(HttpContext context) =>
-        OAuthResponses.HandleAsync(context, logger, "token", "The server failed; retry with the same refresh token.", HandleCoreAsync);
+        OAuthResponses.HandleAsync(context, logger, Endpoint, "The server failed; retry with the same refresh token.", Parameters, _options.MaxFormBytes, HandleCoreAsync);
 
-    private async Task HandleCoreAsync(HttpContext context)
+    private async Task HandleCoreAsync(HttpContext context, OAuthForm form)
     {
         var request = context.Request;
         var response = context.Response;
-        if (!HttpMethods.IsPost(request.Method))
-        {
-            await OAuthResponses.WriteMethodNotAllowedAsync(response).ConfigureAwait(false);
-            return;
-        }
-
-        var (form, formError) = await OAuthForm.ReadAsync(request, Parameters, _options.MaxFormBytes, context.RequestAborted).ConfigureAwait(false);
-        if (form is null)
-        {
-            await RefuseAsync(response, "invalid_request", formError).ConfigureAwait(false);
-            return;
-        }
-
         var grantType = form["grant_type"];
         if (grantType is null)
         {
@@ -95,15 +84,9 @@ internal sealed class TokenEndpoint(
             result.Rotation.Token!, refreshExpiresIn, accessToken.Scope).ConfigureAwait(false);
     }
 
-    private Task RefuseAsync(HttpResponse response, string error, string? description)
-    {
-        Log.BadRequest(logger, "token", error, description);
-        return OAuthResponses.WriteErrorAsync(response, StatusCodes.Status400BadRequest, error, description);
-    }
+    private Task RefuseAsync(HttpResponse response, string error, string? description) =>
+        OAuthResponses.RefuseAsync(response, logger, Endpoint, error, description);
 
-    private Task RefuseClientAsync(HttpResponse response, ClientAuthentication authentication)
-    {
-        Log.BadRequest(logger, "token", authentication.Error!, authentication.Description);
-        return OAuthResponses.WriteClientErrorAsync(response, authentication, _options.Realm);
-    }
+    private Task RefuseClientAsync(HttpResponse response, ClientAuthentication authentication) =>
+        OAuthResponses.RefuseClientAsync(response, logger, Endpoint, authentication, _options.Realm);
 }

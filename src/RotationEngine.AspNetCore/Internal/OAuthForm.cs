@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
 namespace RotationEngine.AspNetCore.Internal;
@@ -27,6 +28,25 @@ internal sealed class OAuthForm
 
     /// <summary>Whether the parameter was sent, even empty.</summary>
     public bool Contains(string name) => _values.ContainsKey(name);
+
+    /// <summary>The form of a POST to an OAuth endpoint (RFC 6749 §3.2, RFC 7009 §2.1), or null once the request is
+    /// answered: 405 for another method, 400 <c>invalid_request</c> (logged) for a body that is not a form it reads.</summary>
+    public static async ValueTask<OAuthForm?> ReadPostAsync(HttpContext context, IReadOnlySet<string> recognised, int maxBytes, ILogger logger, string endpoint)
+    {
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await OAuthResponses.WriteMethodNotAllowedAsync(context.Response).ConfigureAwait(false);
+            return null;
+        }
+
+        var (form, error) = await ReadAsync(context.Request, recognised, maxBytes, context.RequestAborted).ConfigureAwait(false);
+        if (form is null)
+        {
+            await OAuthResponses.RefuseAsync(context.Response, logger, endpoint, "invalid_request", error).ConfigureAwait(false);
+        }
+
+        return form;
+    }
 
     /// <summary>Reads the request's form, or says why it is not one (an <c>invalid_request</c> description).</summary>
     public static async ValueTask<(OAuthForm? Form, string? Error)> ReadAsync(HttpRequest request, IReadOnlySet<string> recognised, int maxBytes, CancellationToken cancellationToken)

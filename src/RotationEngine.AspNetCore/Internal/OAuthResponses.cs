@@ -11,16 +11,22 @@ internal static class OAuthResponses
     private const string JsonContentType = "application/json; charset=utf-8";
 
     /// <summary>
-    /// Runs an endpoint's handler with the headers every answer carries, turning an unexpected failure into a §5.2
-    /// <c>server_error</c> (500) that names no detail; a cancelled request and an answer already started are left alone.
+    /// Runs an endpoint's handler on the request's form (<see cref="OAuthForm.ReadPostAsync"/>: a request that is not a
+    /// POST of a form it reads is answered there) with the headers every answer carries, turning an unexpected failure
+    /// into a §5.2 <c>server_error</c> (500) that names no detail; a cancelled request and an answer already started
+    /// are left alone.
     /// </summary>
-    public static async Task HandleAsync(HttpContext context, ILogger logger, string endpoint, string retryAdvice, Func<HttpContext, Task> handler)
+    public static async Task HandleAsync(HttpContext context, ILogger logger, string endpoint, string retryAdvice,
+        IReadOnlySet<string> parameters, int maxFormBytes, Func<HttpContext, OAuthForm, Task> handler)
     {
         var response = context.Response;
         NoStore(response);
         try
         {
-            await handler(context).ConfigureAwait(false);
+            if (await OAuthForm.ReadPostAsync(context, parameters, maxFormBytes, logger, endpoint).ConfigureAwait(false) is { } form)
+            {
+                await handler(context, form).ConfigureAwait(false);
+            }
         }
         catch (Exception exception) when (!response.HasStarted && exception is not OperationCanceledException)
         {
@@ -66,6 +72,22 @@ internal static class OAuthResponses
             writer.WriteEndObject();
             await writer.FlushAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Logs a refused request of <paramref name="endpoint"/> (at Debug: a client mistake, not a server event)
+    /// and answers 400 with <paramref name="error"/>.</summary>
+    public static Task RefuseAsync(HttpResponse response, ILogger logger, string endpoint, string error, string? description)
+    {
+        Log.BadRequest(logger, endpoint, error, description);
+        return WriteErrorAsync(response, StatusCodes.Status400BadRequest, error, description);
+    }
+
+    /// <summary>Logs a failed client authentication at <paramref name="endpoint"/> and answers it as
+    /// <see cref="WriteClientErrorAsync"/> does.</summary>
+    public static Task RefuseClientAsync(HttpResponse response, ILogger logger, string endpoint, ClientAuthentication authentication, string realm)
+    {
+        Log.BadRequest(logger, endpoint, authentication.Error!, authentication.Description);
+        return WriteClientErrorAsync(response, authentication, realm);
     }
 
     /// <summary>A failed client authentication: 401 with a Basic challenge when the client used the Authorization

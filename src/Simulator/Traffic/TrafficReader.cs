@@ -1,3 +1,5 @@
+// Over 300 lines: one streaming reader, its two line forms (CSV with a header, JSON lines) and the field checks
+// every record passes (ids, timestamps in order, no secrets), which report against its line number and clock.
 using System.Globalization;
 using System.Text.Json;
 using RotationEngine.Tokens;

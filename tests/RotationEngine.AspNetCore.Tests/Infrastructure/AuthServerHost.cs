@@ -12,6 +12,8 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RotationEngine.Storage;
+using RotationEngine.Testing;
+using RotationEngine.Testing.Faults;
 
 namespace RotationEngine.AspNetCore.Tests.Infrastructure;
 
@@ -28,7 +30,8 @@ public enum Transport
 /// <summary>
 /// The sample auth server (samples/AuthServer, its own Program) started for a test: SQLite in a fresh temp directory,
 /// the Production environment (so no ephemeral key), the clock a <see cref="FakeTimeProvider"/>, the store wrapped in a
-/// <see cref="FaultyStore"/>, and a real OAuth client (Duende.IdentityModel) talking to it.
+/// kit's <see cref="FaultInjectingFamilyStore"/> (over a <see cref="CountingFamilyStore"/>), and a real OAuth client
+/// (Duende.IdentityModel) talking to it.
 /// </summary>
 public sealed class AuthServerHost : IAsyncDisposable
 {
@@ -54,7 +57,11 @@ public sealed class AuthServerHost : IAsyncDisposable
 
     public FakeTimeProvider Time => _factory.Time;
 
-    public FaultyStore Store => (FaultyStore)Services.GetRequiredService<IFamilyStore>();
+    /// <summary>The store the engine calls: faults armed here reach the server under test.</summary>
+    public FaultInjectingFamilyStore Store => (FaultInjectingFamilyStore)Services.GetRequiredService<IFamilyStore>();
+
+    /// <summary>The engine's store calls that got past the faults, counted.</summary>
+    public CountingFamilyStore Calls => (CountingFamilyStore)Store.Inner;
 
     public RefreshTokenEngine Engine => Services.GetRequiredService<RefreshTokenEngine>();
 
@@ -185,7 +192,7 @@ public sealed class AuthServerHost : IAsyncDisposable
                 services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Time));
                 var store = services.Last(d => d.ServiceType == typeof(IFamilyStore));
                 services.Remove(store);
-                services.AddSingleton<IFamilyStore>(sp => new FaultyStore((IFamilyStore)store.ImplementationFactory!(sp)));
+                services.AddSingleton<IFamilyStore>(sp => new FaultInjectingFamilyStore(new CountingFamilyStore((IFamilyStore)store.ImplementationFactory!(sp))));
                 configureServices?.Invoke(services);
             });
         }

@@ -46,7 +46,7 @@ internal sealed partial class StepChecker
             }
         }
 
-        if (step.Kind == StepKind.Rotate && replays.Count > 0 && harness.Find(step.Family) is { } stored && stored.Generation != step.CurrentGenerationBefore)
+        if (step.Kind == StepKind.Rotate && replays.Count > 0 && harness.Find(step.FamilyIndex) is { } stored && stored.Generation != step.CurrentGenerationBefore)
         {
             fail(Invariant.GraceIsIdempotentAndBounded, $"the store moved to generation {stored.Generation} on a grace replay (was {step.CurrentGenerationBefore})");
         }

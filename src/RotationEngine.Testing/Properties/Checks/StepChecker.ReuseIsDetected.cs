@@ -21,12 +21,12 @@ internal sealed partial class StepChecker
             return;
         }
 
-        if (harness.Find(step.Family) is { Status: not FamilyStatus.Revoked })
+        if (harness.Find(step.FamilyIndex) is { Status: not FamilyStatus.Revoked })
         {
             fail(Invariant.ReuseIsDetected, $"reuse was reported for family #{step.Family} but the store still holds it active");
         }
 
-        if (family is not null && harness.TokensOf(step.Family).LastOrDefault().Token is { } latest
+        if (family is not null && harness.TokensOf(step.FamilyIndex).LastOrDefault().Token is { } latest
             && Wait(harness.Engine.InspectAsync(latest, family.ClientId, family.Binding)) is { Outcome: not RotationOutcome.Revoked } after)
         {
             fail(Invariant.ReuseIsDetected, $"after reuse was detected, the family's latest token gets {after.Outcome}, not Revoked");

@@ -38,7 +38,7 @@ internal sealed partial class StepChecker
             return;
         }
 
-        var live = harness.TokensOf(step.Family)
+        var live = harness.TokensOf(step.FamilyIndex)
             .Where(t => Wait(harness.Engine.InspectAsync(t.Token, family.ClientId, family.Binding)).Outcome == RotationOutcome.Rotated)
             .Select(t => t.Generation)
             .ToList();

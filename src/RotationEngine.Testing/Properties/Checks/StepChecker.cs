@@ -45,7 +45,7 @@ internal sealed partial class StepChecker(IReadOnlySet<Invariant> focus, Func<IF
 
         // What the engine handed out: Inspect answers what a rotation would do but rotates nothing.
         var rotations = step.Kind == StepKind.Inspect ? [] : results;
-        var family = step.Family >= 0 ? step.FamilyAfter : null;
+        var family = step.Family is null ? null : step.FamilyAfter;
         foreach (var invariant in focus)
         {
             switch (invariant)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RotationEngine.Keys;
 using RotationEngine.Storage;
+using RotationEngine.Testing.Faults;
 using RotationEngine.Testing.Model;
 
 namespace RotationEngine.Testing.Harness;
@@ -23,7 +24,7 @@ internal sealed class EngineHarness : IAsyncDisposable
     public EngineHarness(IFamilyStore store, ModelSettings settings)
     {
         _store = store;
-        Faults = new FaultInjectingStore(store);
+        Faults = new FaultInjectingFamilyStore(store);
         Calls = new CountingFamilyStore(Faults);
         Time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(ModelSettings.Epoch));
         Time.AutoAdvanceAmount = TimeSpan.Zero;
@@ -33,7 +34,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         ForeignEngine = new RefreshTokenEngine(store, settings.ToOptions(), NewRing("foreign"), Time);
     }
 
-    public FaultInjectingStore Faults { get; }
+    public FaultInjectingFamilyStore Faults { get; }
 
     /// <summary>Counts the engine's store calls.</summary>
     public CountingFamilyStore Calls { get; }
@@ -71,8 +72,9 @@ internal sealed class EngineHarness : IAsyncDisposable
     /// <summary>Set once the engine answered differently from the model: later steps are not comparable.</summary>
     public string? DivergedAt { get; set; }
 
-    /// <summary>A token the client holds for the family at the generation, if any.</summary>
-    public string? TokenOf(int family, int generation) => _tokens.GetValueOrDefault((family, generation));
+    /// <summary>A token the client holds for the family at the generation, if any (none for a step without them).</summary>
+    public string? TokenOf(int? family, int? generation) =>
+        family is { } f && generation is { } g ? _tokens.GetValueOrDefault((f, g)) : null;
 
     public IEnumerable<(int Generation, string Token)> TokensOf(int family) =>
         _tokens.Where(t => t.Key.Family == family).OrderBy(t => t.Key.Generation).Select(t => (t.Key.Generation, t.Value));
@@ -98,7 +100,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         }
         finally
         {
-            Faults.Arm(StoreFault.None);
+            Faults.Heal();
         }
     }
 
@@ -110,12 +112,12 @@ internal sealed class EngineHarness : IAsyncDisposable
                 var issued = Wait(Engine.IssueAsync(step.Subject!, step.ClientId!, step.Binding));
                 _serialized.AppendLine(System.Text.Json.JsonSerializer.Serialize(issued));
                 Ids.Add(issued.FamilyId);
-                _tokens[(step.Family, 0)] = issued.Token;
+                _tokens[(step.FamilyIndex, 0)] = issued.Token;
                 return new Observation();
             case StepKind.IssueForeign:
                 var foreign = Wait(ForeignEngine.IssueAsync(step.Subject!, step.ClientId!));
                 Ids.Add(foreign.FamilyId);
-                _tokens[(step.Family, 0)] = foreign.Token;
+                _tokens[(step.FamilyIndex, 0)] = foreign.Token;
                 return new Observation();
             case StepKind.Rotate:
             case StepKind.Inspect:
@@ -124,12 +126,12 @@ internal sealed class EngineHarness : IAsyncDisposable
                     return new Observation { Unreachable = true };
                 }
 
-                Faults.Arm(step.Fault);
+                Arm(step.Fault);
                 BeforePresenting(token);
                 var result = step.Kind == StepKind.Rotate
                     ? Wait(Engine.RotateAsync(token, step.ClientId!, step.Binding))
                     : Wait(Engine.InspectAsync(token, step.ClientId, step.Binding));
-                Learn(step.Family, result);
+                Learn(step.FamilyIndex, result);
                 return new Observation { Results = [result] };
             case StepKind.Burst:
                 if (TokenOf(step.Family, step.Generation) is not { } shared)
@@ -141,7 +143,7 @@ internal sealed class EngineHarness : IAsyncDisposable
                 var results = Task.WhenAll(tasks).GetAwaiter().GetResult();
                 foreach (var r in results)
                 {
-                    Learn(step.Family, r);
+                    Learn(step.FamilyIndex, r);
                 }
 
                 return new Observation { Results = [.. results] };
@@ -153,7 +155,7 @@ internal sealed class EngineHarness : IAsyncDisposable
 
                 return new Observation { Count = Wait(Engine.RevokeAsync(revoked, step.ClientId)) ? 1 : 0 };
             case StepKind.RevokeFamily:
-                return new Observation { Count = Wait(Engine.RevokeFamilyAsync(Ids[step.Family], RevocationReason.Administrative)) ? 1 : 0 };
+                return new Observation { Count = Wait(Engine.RevokeFamilyAsync(Ids[step.FamilyIndex], RevocationReason.Administrative)) ? 1 : 0 };
             case StepKind.RevokeSubject:
                 return new Observation { Count = Wait(Engine.RevokeSubjectAsync(step.Subject!, RevocationReason.SignOut)) };
             case StepKind.ListFamilies:
@@ -164,13 +166,13 @@ internal sealed class EngineHarness : IAsyncDisposable
                 Time.Advance(TimeSpan.FromMilliseconds(step.AdvanceMs));
                 return new Observation();
             case StepKind.Forge:
-                var real = step.Family < 0 ? null : TokenOf(step.Family, step.Generation);
-                if (step.Family >= 0 && real is null)
+                var real = TokenOf(step.Family, step.Generation);
+                if (step.Family is not null && real is null)
                 {
                     return new Observation { Unreachable = true };
                 }
 
-                var peer = step.Peer < 0 ? null : TokensOf(step.Peer).Select(t => t.Token).FirstOrDefault();
+                var peer = step.Peer is { } other ? TokensOf(other).Select(t => t.Token).FirstOrDefault() : null;
                 var forged = TokenForger.Build(step.Forgery!, real, peer);
                 BeforePresenting(forged);
                 if (step.ViaRevoke)
@@ -183,6 +185,20 @@ internal sealed class EngineHarness : IAsyncDisposable
                 return new Observation { Results = [answer], Forged = forged };
             default:
                 return new Observation();
+        }
+    }
+
+    /// <summary>Arms the model's fault for the step's presentation (healed after every step).</summary>
+    private void Arm(StoreFault fault)
+    {
+        switch (fault)
+        {
+            case StoreFault.Unavailable:
+                Faults.FailNext();
+                break;
+            case StoreFault.ResponseLost:
+                Faults.LoseNextResponse(StoreOperations.Rotate);
+                break;
         }
     }
 

@@ -222,15 +222,15 @@ internal sealed record RotationModel
             return Skip();
         }
 
-        var generation = family is null ? -1 : ResolveGeneration(family, behind);
+        int? generation = family is null ? null : ResolveGeneration(family, behind);
         var step = new Step
         {
             Kind = StepKind.Forge,
-            Family = family?.Index ?? -1,
+            Family = family?.Index,
             Generation = generation,
             ClientId = family?.ClientId ?? ModelSettings.WebClient,
             Forgery = forgery,
-            Peer = family is not null && forgery.Kind == ForgeryKind.OtherFamilyId ? OtherFamily(family, forgery.Position)?.Index ?? -1 : -1,
+            Peer = family is not null && forgery.Kind == ForgeryKind.OtherFamilyId ? OtherFamily(family, forgery.Position)?.Index : null,
             ViaRevoke = viaRevoke,
             Expected = [ForgedAnswer(generation, forgery)],
             ExpectedCount = 0,
@@ -241,12 +241,12 @@ internal sealed record RotationModel
     /// <summary>What the engine says about a forged string: always Invalid, before any store access (invariant 12).
     /// The cause says how far the string got: the codec (Malformed), the key lookup (UnknownKey), the tag
     /// (NotAuthentic). Where it depends on bytes the model does not see, any of those.</summary>
-    private static Expectation ForgedAnswer(int generation, Forgery forgery) => forgery.Kind switch
+    private static Expectation ForgedAnswer(int? generation, Forgery forgery) => forgery.Kind switch
     {
         ForgeryKind.RandomText or ForgeryKind.CharacterBitFlip => Expectation.Refused(OutcomeCause.Malformed, OutcomeCause.UnknownKey, OutcomeCause.NotAuthentic),
         ForgeryKind.Truncated or ForgeryKind.Extended or ForgeryKind.UpperCasePrefix or ForgeryKind.OldPrefix or ForgeryKind.Whitespace => Expectation.Refused(OutcomeCause.Malformed),
         ForgeryKind.FingerprintBitFlip or ForgeryKind.UnknownKey => Expectation.Refused(OutcomeCause.UnknownKey),
-        ForgeryKind.GenerationBitFlip when (generation ^ (1 << (forgery.Bit % 32))) < 0 => Expectation.Refused(OutcomeCause.Malformed),
+        ForgeryKind.GenerationBitFlip when generation is { } g && (g ^ (1 << (forgery.Bit % 32))) < 0 => Expectation.Refused(OutcomeCause.Malformed),
         _ => Expectation.Refused(OutcomeCause.NotAuthentic),
     };
 

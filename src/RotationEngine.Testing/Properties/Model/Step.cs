@@ -12,10 +12,12 @@ internal sealed record Step
 {
     public StepKind Kind { get; init; }
 
-    public int Family { get; init; } = -1;
+    /// <summary>The model family the step acts on; null for steps without one (Skip, Advance, the subject-wide
+    /// operations, a forgery of random text).</summary>
+    public int? Family { get; init; }
 
-    /// <summary>The generation of the presented token (Rotate, Inspect, Burst, RevokeToken, Forge).</summary>
-    public int Generation { get; init; } = -1;
+    /// <summary>The generation of the presented token (Rotate, Inspect, Burst, RevokeToken, Forge); null otherwise.</summary>
+    public int? Generation { get; init; }
 
     public string? Binding { get; init; }
 
@@ -36,8 +38,9 @@ internal sealed record Step
     /// <summary>The forged string goes to Revoke rather than Rotate.</summary>
     public bool ViaRevoke { get; init; }
 
-    /// <summary>The family whose id an <see cref="ForgeryKind.OtherFamilyId"/> forgery borrows, or -1.</summary>
-    public int Peer { get; init; } = -1;
+    /// <summary>The family whose id an <see cref="ForgeryKind.OtherFamilyId"/> forgery borrows; null when there is
+    /// none (the secret is flipped instead) or the step is no such forgery.</summary>
+    public int? Peer { get; init; }
 
     public StoreFault Fault { get; init; }
 
@@ -50,7 +53,8 @@ internal sealed record Step
     /// <summary>The clock when the operation runs.</summary>
     public long Now { get; init; }
 
-    public int CurrentGenerationBefore { get; init; } = -1;
+    /// <summary>The family's current generation before the step; null for steps without a family.</summary>
+    public int? CurrentGenerationBefore { get; init; }
 
     public bool RevokedBefore { get; init; }
 
@@ -63,6 +67,10 @@ internal sealed record Step
     /// <summary>The family after the step, as the model sees it (null for steps without a family).</summary>
     public ModelFamily? FamilyAfter { get; init; }
 
+    /// <summary>The <see cref="Family"/> of a step that has one by its kind (Issue, RevokeFamily, the presentations
+    /// of a real token).</summary>
+    public int FamilyIndex => Family ?? throw new InvalidOperationException($"A {Kind} step has no family.");
+
     public override string ToString()
     {
         var expected = Kind switch
@@ -73,7 +81,7 @@ internal sealed record Step
             StepKind.Advance or StepKind.Skip or StepKind.Issue or StepKind.IssueForeign => "",
             _ => string.Join(", ", Expected),
         };
-        var target = Family < 0 ? "" : Generation < 0 ? $" family #{Family}" : $" family #{Family} token gen {Generation}";
+        var target = Family is null ? "" : Generation is null ? $" family #{Family}" : $" family #{Family} token gen {Generation}";
         var by = OtherClient ? $" by {ClientId}" : "";
         return expected.Length == 0 ? $"t+{Now - ModelSettings.Epoch} ms{target}{by}" : $"t+{Now - ModelSettings.Epoch} ms{target}{by}: expect {expected}";
     }
