@@ -28,6 +28,23 @@ internal sealed partial class DeterministicSimulation
             return;
         }
 
+        if (result.Refused)
+        {
+            // The binding source refused the proof before the engine: nothing changed, nobody presented anything.
+            if (!duplicate)
+            {
+                ref var refused = ref _network[id];
+                refused.ProofRefused = true;
+                if (!request.LoseResponse)
+                {
+                    _network.Respond(id, ref request.FromThief ? ref _world.Thieves[request.Origin].Rng : ref _world.Clients[request.Origin].Rng);
+                }
+            }
+
+            _network.Release(id);
+            return;
+        }
+
         if (request.FromThief && request.Forgery == Forgery.None)
         {
             family.AttackerPresented = true;
