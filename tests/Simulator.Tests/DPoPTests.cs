@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using RotationEngine;
 using RotationEngine.AspNetCore.Binding;
 using RotationEngine.AspNetCore.Clients;
+using RotationEngine.DPoP;
 using Simulator.Core;
 using Simulator.Simulation;
 
@@ -96,6 +97,24 @@ public sealed class DPoPTests
         Assert.Contains("requires BindingMismatch", result.Violation!.ToString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_replay_cache_that_forgets_is_caught_when_a_duplicated_request_replays_its_proof()
+    {
+        var spec = TestScenarios.Shipped("spa-tabs", "default-bound", users: 20, days: 1, seed: 4);
+        spec.Scenario.Network.DuplicateRate = 0.02;
+        var result = TestScenarios.Run(spec with
+        {
+            DPoPServices = services =>
+            {
+                services.RemoveAll<IDPoPReplayCache>();
+                services.AddSingleton<IDPoPReplayCache>(new ForgetfulReplayCache());
+            },
+        });
+
+        Assert.NotNull(result.Violation);
+        Assert.Contains("a replayed DPoP proof was accepted", result.Violation!.ToString(), StringComparison.Ordinal);
+    }
+
     private static RunResult RunWithBindingSource(IRefreshTokenBindingSource source) =>
         TestScenarios.Run(TestScenarios.Shipped("stolen-cookie", "default-bound", users: 60, days: 2) with
         {
@@ -105,6 +124,12 @@ public sealed class DPoPTests
                 services.AddSingleton(source);
             },
         });
+
+    private sealed class ForgetfulReplayCache : IDPoPReplayCache
+    {
+        public ValueTask<bool> TryAddAsync(UInt128 proofKey, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(true);
+    }
 
     private sealed class FixedBindingSource(RefreshTokenBinding binding) : IRefreshTokenBindingSource
     {

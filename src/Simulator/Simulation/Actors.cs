@@ -158,6 +158,9 @@ internal struct Request
     /// <summary>The request's DPoP proof under a bound policy (sent again as is by a duplicate), or null.</summary>
     public string? Proof;
 
+    /// <summary>How many copies of the request reached a server so far (a duplicate's copy is the second).</summary>
+    public int Arrivals;
+
     public int Instance;
 
     /// <summary>How a thief's request differs from an honest one (none for honest clients).</summary>

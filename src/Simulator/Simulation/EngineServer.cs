@@ -124,7 +124,17 @@ internal sealed class EngineServer : ITokenServer
             if (_dpop is not null)
             {
                 var proven = _dpop.Check(instance, request.Proof, request.ClientId);
-                if (proven.Error is not null)
+
+                // Every proof is fresh and in its window when it is first sent: exactly its later arrivals (duplicates
+                // on the wire) are replays the validator must refuse.
+                var replay = request.Proof is not null && request.Arrivals > 1;
+                if (replay != (proven.Error is not null))
+                {
+                    violation = new InvariantViolation(0, replay ? $"family #{family.Id}: a replayed DPoP proof was accepted" : $"family #{family.Id}: a fresh DPoP proof was refused ({proven.Error})", now, family.Id);
+                    return ServerAnswer.ProofRefused;
+                }
+
+                if (replay)
                 {
                     _history.Add(new HistoryEntry(_clock.NowMs, EntryType.ProofRefused, process, family.Id, request.Generation, default, default, 0, instance));
                     return ServerAnswer.ProofRefused;

@@ -10,6 +10,7 @@ internal sealed partial class DeterministicSimulation
     /// <summary>A request reached the server: answer it, let the oracle check it, then send the answer back.</summary>
     private void OnRequestArrive(int id, bool duplicate)
     {
+        _network[id].Arrivals++;
         var request = _network[id];
         var family = _world.Families[request.Family];
         var process = request.FromThief ? HistoryEntry.ThiefBase + request.Origin : _world.Clients[request.Origin].Key;
