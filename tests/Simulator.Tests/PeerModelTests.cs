@@ -184,7 +184,7 @@ public sealed class PeerModelTests
             var settings = new PolicySettings { Name = peer, Peer = peer, PeerWindowSeconds = window, PeerMaxReuse = maxReuse };
             var spec = TestScenarios.Spec(TestScenarios.Clockwork(1, 0)) with { Policy = settings };
             _server = new PeerServer(PeerModel.Create(peer, settings), spec, new ServerSettings(), settings.ToRotationPolicy(), _clock, new EventQueue(), new History(true), new RunMetrics());
-            Root = _server.Issue(0, "user-1", World.ClientId, null).Token;
+            Root = _server.Issue(0, "user-1", World.ClientId, null, null).Token;
             Model = new FamilyModel(0, 0, settings.ToRotationPolicy(), World.ClientId, null, 0, Root);
         }
 

@@ -102,7 +102,7 @@ internal static class SimulatorCommand
             var policy = PolicyReport.From(run);
             var never = policy.NeverExercised.Count == 0 ? "all rare paths exercised" : "never exercised: " + string.Join(", ", policy.NeverExercised);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{run.Spec.Policy.Name}: history {run.HistoryCount:N0} entries, hash {run.HashText}; grace replays {policy.GraceReplays:N0}, reuse detections {policy.ReuseDetections:N0}, expiries {policy.Outcomes["Expired"]:N0}, binding mismatches {policy.Outcomes["BindingMismatch"]:N0}, cookie rollbacks {policy.CookieRollbacks:N0}; {never}"));
+                $"{run.Spec.Policy.Name}: history {run.HistoryCount:N0} entries, hash {run.HashText}; grace replays {policy.GraceReplays:N0}, reuse detections {policy.ReuseDetections:N0}, expiries {policy.Outcomes["Expired"]:N0}, binding mismatches {policy.Outcomes["BindingMismatch"]:N0}, cookie rollbacks {policy.CookieRollbacks:N0}{DPoPSummary(run.Metrics)}; {never}"));
         }
 
         if (options.Trace)
@@ -219,4 +219,9 @@ internal static class SimulatorCommand
 
         output.WriteLine($"  replay: {ReplayPrefix} {shrunk.ToArguments()} --store {store} --trace");
     }
+
+    /// <summary>A bound run's DPoP counts (empty for an unbound one, whose line is unchanged).</summary>
+    private static string DPoPSummary(RunMetrics metrics) => metrics.DPoPChecks == 0 ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"; DPoP proofs {metrics.DPoPProofs:N0}, checked {metrics.DPoPChecks:N0}, refused {metrics.DPoPRefusals:N0} (replays), keyless thieves {metrics.KeylessThieves:N0}");
+
 }

@@ -62,7 +62,7 @@ internal sealed class PeerServer : ITokenServer
 
     public long NowAt(int instance) => _instanceClocks[instance].NowMs;
 
-    public IssuedFamily Issue(int instance, string subject, string clientId, string? binding)
+    public IssuedFamily Issue(int instance, string subject, string clientId, string? binding, string? proof)
     {
         var family = new PeerFamily(clientId, NowAt(instance));
         _families.Add(family);

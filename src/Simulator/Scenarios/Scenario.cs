@@ -224,7 +224,8 @@ internal sealed class PolicySettings
 
     public int? GraceMaxReplays { get; set; }
 
-    /// <summary>Bind families to the client's key (DPoP-like): a thief cannot present the binding.</summary>
+    /// <summary>Bind families to the client's DPoP key: every sign-in and refresh carries a real proof checked by the
+    /// shipped binding source (<see cref="Simulation.DPoPWire"/>); a thief cannot present the binding.</summary>
     public bool Binding { get; set; }
 
     public bool BindingMismatchRevokes { get; set; } = true;

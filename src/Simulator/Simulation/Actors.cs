@@ -109,6 +109,10 @@ internal sealed class ThiefState
 
     public required string Binding { get; init; }
 
+    /// <summary>Under a bound policy: the thief has no key of its own and presents the stolen token without a DPoP
+    /// proof (otherwise it signs proofs with its own key, <see cref="Binding"/>'s).</summary>
+    public bool Keyless { get; init; }
+
     public Prng Rng;
 
     public string Token = "";
@@ -148,7 +152,14 @@ internal struct Request
     /// <summary>The client id the request presents the token under.</summary>
     public string ClientId;
 
+    /// <summary>Who holds the key the request proves (the oracle's ground truth), or null for none.</summary>
     public string? Binding;
+
+    /// <summary>The request's DPoP proof under a bound policy (sent again as is by a duplicate), or null.</summary>
+    public string? Proof;
+
+    /// <summary>How many copies of the request reached a server so far (a duplicate's copy is the second).</summary>
+    public int Arrivals;
 
     public int Instance;
 
@@ -171,4 +182,7 @@ internal struct Request
     public int ResultGeneration;
 
     public string? ResultToken;
+
+    /// <summary>The answer is <c>invalid_dpop_proof</c>: the binding source refused the proof (a replay), the engine was not called.</summary>
+    public bool ProofRefused;
 }

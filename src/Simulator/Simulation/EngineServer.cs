@@ -13,7 +13,9 @@ namespace Simulator.Simulation;
 /// <summary>
 /// The server side of a run: the engine instances (each with its own clock offset and store handle, restarted
 /// now and then), then the history entry of each answer, then the oracle's check of it. The network hands it
-/// requests; it knows nothing of who sent them beyond the history's process id.
+/// requests; it knows nothing of who sent them beyond the history's process id. Under a bound policy each sign-in
+/// and each arrival first goes through the shipped DPoP binding source (<see cref="DPoPWire"/>): the engine gets the
+/// proof's key thumbprint, and a refused proof (a replay) never reaches the engine, as at the real token endpoint.
 /// </summary>
 internal sealed class EngineServer : ITokenServer
 {
@@ -33,10 +35,13 @@ internal sealed class EngineServer : ITokenServer
     private readonly RefreshTokenEngine[] _engines;
     private readonly IFamilyStore[] _handles;
     private readonly Prng[] _restartRng;
+    private readonly DPoPWire? _dpop;
 
     /// <summary>Starts the scenario's instances and schedules their first restarts (draws from streams 4, 5 and 6).</summary>
-    public EngineServer(RunSpec spec, ServerSettings settings, RotationPolicy policy, IStoreProvider stores, VirtualClock clock, EventQueue queue, History history, RunMetrics metrics)
+    /// <param name="dpop">The DPoP glue of a bound policy (its servers are started here, one per instance), or null.</param>
+    public EngineServer(RunSpec spec, ServerSettings settings, RotationPolicy policy, IStoreProvider stores, VirtualClock clock, EventQueue queue, History history, RunMetrics metrics, DPoPWire? dpop = null)
     {
+        _dpop = dpop;
         _settings = settings;
         _stores = stores;
         _clock = clock;
@@ -72,6 +77,8 @@ internal sealed class EngineServer : ITokenServer
                 queue.Schedule(_restartRng[i].Exponential(Day / settings.RestartsPerDay), EventKind.Restart, i);
             }
         }
+
+        dpop?.StartServers(_instanceClocks);
     }
 
     public int Instances => _engines.Length;
@@ -82,9 +89,16 @@ internal sealed class EngineServer : ITokenServer
     /// <summary>The instance's clock (Unix ms of virtual time plus its offset).</summary>
     public long NowAt(int instance) => _instanceClocks[instance].NowMs;
 
-    /// <summary>Signs a client in on <paramref name="instance"/>.</summary>
-    public IssuedFamily Issue(int instance, string subject, string clientId, string? binding)
+    /// <summary>Signs a client in on <paramref name="instance"/>: bound to <paramref name="binding"/>, or under DPoP to
+    /// the thumbprint of the key that signed <paramref name="proof"/>.</summary>
+    public IssuedFamily Issue(int instance, string subject, string clientId, string? binding, string? proof)
     {
+        if (_dpop is not null)
+        {
+            var proven = _dpop.Check(instance, proof, clientId);
+            binding = proven.Error is null ? proven.Value : throw new InvalidOperationException($"A sign-in's fresh DPoP proof was refused ({proven.Error}).");
+        }
+
         var issued = Complete(_engines[instance].IssueAsync(subject, clientId, binding));
         return new IssuedFamily(issued.Token, issued.FamilyId);
     }
@@ -103,10 +117,33 @@ internal sealed class EngineServer : ITokenServer
         var attack = request.Forgery != Forgery.None;
         var before = attack ? Complete(_handles[instance].FindAsync(family.EngineId)) : null;
         var storeCallsBefore = _storeOperations.Count;
+        var binding = request.Binding;
         RotationResult result;
         try
         {
-            result = Complete(_engines[instance].RotateAsync(request.Token, request.ClientId, request.Binding));
+            if (_dpop is not null)
+            {
+                var proven = _dpop.Check(instance, request.Proof, request.ClientId);
+
+                // Every proof is fresh and in its window when it is first sent: exactly its later arrivals (duplicates
+                // on the wire) are replays the validator must refuse.
+                var replay = request.Proof is not null && request.Arrivals > 1;
+                if (replay != (proven.Error is not null))
+                {
+                    violation = new InvariantViolation(0, replay ? $"family #{family.Id}: a replayed DPoP proof was accepted" : $"family #{family.Id}: a fresh DPoP proof was refused ({proven.Error})", now, family.Id);
+                    return ServerAnswer.ProofRefused;
+                }
+
+                if (replay)
+                {
+                    _history.Add(new HistoryEntry(_clock.NowMs, EntryType.ProofRefused, process, family.Id, request.Generation, default, default, 0, instance));
+                    return ServerAnswer.ProofRefused;
+                }
+
+                binding = proven.Value;
+            }
+
+            result = Complete(_engines[instance].RotateAsync(request.Token, request.ClientId, binding));
         }
         catch (RotationStoreException)
         {

@@ -17,6 +17,9 @@ internal enum EntryType : byte
     Theft,
     Logout,
     Restart,
+
+    /// <summary>The DPoP binding source refused a proof (a replayed one); the engine was not called.</summary>
+    ProofRefused,
 }
 
 /// <summary>One history entry. Holds simulator-level facts only: never a token or a secret.</summary>
@@ -58,6 +61,7 @@ internal readonly record struct HistoryEntry(
             EntryType.Theft => $"{time} {who} steals a copy of family#{Family} gen {Generation}",
             EntryType.Logout => $"{time} {who} logged out of family#{Family} ({Outcome})",
             EntryType.Restart => $"{time} instance {Instance} restarts (engine rebuilt from the store)",
+            EntryType.ProofRefused => $"{time} instance {Instance} refused {who}'s DPoP proof (a replay; the engine is not called): family#{Family} gen {Generation}",
             _ => $"{time} {Type}",
         };
     }

@@ -5,9 +5,14 @@ using Simulator.Oracle;
 namespace Simulator.Simulation;
 
 /// <summary>A server's answer to one refresh, as the client sees it (the token only in memory).</summary>
-internal readonly record struct ServerAnswer(RotationOutcome Outcome, OutcomeCause Cause, int Generation, string? Token)
+/// <param name="Refused">The DPoP proof was refused (<c>invalid_dpop_proof</c>) before the engine was called: the
+/// outcome fields mean nothing and nothing changed.</param>
+internal readonly record struct ServerAnswer(RotationOutcome Outcome, OutcomeCause Cause, int Generation, string? Token, bool Refused = false)
 {
-    public bool Succeeded => Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
+    /// <summary>The answer to a request whose proof the binding source refused.</summary>
+    public static ServerAnswer ProofRefused => new(default, default, 0, null, Refused: true);
+
+    public bool Succeeded => !Refused && Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
 }
 
 /// <summary>A freshly signed-in family: the token handed out and the engine's id of the family (default for a peer).</summary>
@@ -28,7 +33,8 @@ internal interface ITokenServer : IDisposable
     /// <summary>The instance's clock (Unix ms of virtual time plus its offset).</summary>
     long NowAt(int instance);
 
-    IssuedFamily Issue(int instance, string subject, string clientId, string? binding);
+    /// <summary>Signs a client in; <paramref name="proof"/> is the sign-in's DPoP proof under a bound policy (else null).</summary>
+    IssuedFamily Issue(int instance, string subject, string clientId, string? binding, string? proof);
 
     /// <summary>Answers one arrival of <paramref name="request"/>; null when nobody learns the outcome (a store fault).</summary>
     ServerAnswer? Serve(in Request request, FamilyModel family, int process, out InvariantViolation? violation);

@@ -57,6 +57,18 @@ internal sealed class RunMetrics
     /// they overwrite the newer token (a rollback); a newest-wins client ignores them.</summary>
     public long CookieRollbacks;
 
+    /// <summary>Under a bound policy: DPoP proofs the clients and thieves made (sign-ins and refreshes).</summary>
+    public long DPoPProofs;
+
+    /// <summary>Under a bound policy: arrivals and sign-ins the DPoP binding source checked before the engine.</summary>
+    public long DPoPChecks;
+
+    /// <summary>Under a bound policy: arrivals whose proof the binding source refused (replays), the engine never called.</summary>
+    public long DPoPRefusals;
+
+    /// <summary>Under a bound policy: thieves with no key, presenting the stolen token without a proof.</summary>
+    public long KeylessThieves;
+
     /// <summary>With a traffic log: distinct (session, UTC day) pairs seen, the user-days the rates are per.</summary>
     public long TrafficUserDays;
 

@@ -30,6 +30,10 @@ internal sealed record RunSpec
     /// <summary>Keep every history entry (for a trace); otherwise only the last few thousand.</summary>
     public bool RecordFullHistory { get; init; }
 
+    /// <summary>A change to a bound run's DPoP registration after <c>AddDPoP()</c> (<see cref="DPoPWire"/>): a test
+    /// breaks the binding source on purpose to prove that the oracle notices. Null in every real run.</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? DPoPServices { get; init; }
+
     /// <summary>The options of this run as command-line arguments, for the replay line.</summary>
     /// <param name="includePolicy">False for the options of a comparison of all the scenario's policies.</param>
     public string ToArguments(bool includePolicy = true)

@@ -53,7 +53,7 @@ internal sealed partial class DeterministicSimulation
     {
         var instance = client.Rng.Next(_server.Instances);
         var binding = _spec.Policy.Binding ? client.Binding : null;
-        var issued = _server.Issue(instance, client.Subject, client.ClientId, binding);
+        var issued = _server.Issue(instance, client.Subject, client.ClientId, binding, binding is null ? null : _dpop?.Prove(binding));
         var family = new FamilyModel(_world.Families.Count, client.Key, _policy, client.ClientId, binding, _server.NowAt(instance), issued.Token) { EngineId = issued.EngineId };
         _world.Families.Add(family);
         client.Family = family.Id;
@@ -131,6 +131,7 @@ internal sealed partial class DeterministicSimulation
         request.Token = token;
         request.ClientId = client.ClientId;
         request.Binding = client.Binding;
+        request.Proof = _dpop?.Prove(client.Binding);
         request.Instance = client.Rng.Next(_server.Instances);
         request.Forgery = Forgery.None;
         _metrics.HonestRefreshes++;
@@ -144,8 +145,10 @@ internal sealed partial class DeterministicSimulation
     {
         ref var request = ref _network[id];
         var client = _world.Clients[request.Origin];
-        var succeeded = request.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
-        _history.Add(new HistoryEntry(_clock.NowMs, succeeded ? EntryType.Ok : EntryType.Fail, client.Key, request.Family, request.Generation, request.Outcome, request.Cause, request.ResultGeneration, request.Instance));
+        var succeeded = !request.ProofRefused && request.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
+        _history.Add(request.ProofRefused
+            ? new HistoryEntry(_clock.NowMs, EntryType.Info, client.Key, request.Family, request.Generation, default, default, 0, request.Instance)
+            : new HistoryEntry(_clock.NowMs, succeeded ? EntryType.Ok : EntryType.Fail, client.Key, request.Family, request.Generation, request.Outcome, request.Cause, request.ResultGeneration, request.Instance));
         if (succeeded)
         {
             _metrics.HonestOk++;
@@ -162,6 +165,13 @@ internal sealed partial class DeterministicSimulation
 
         if (request.Family != client.Family)
         {
+            return;
+        }
+
+        if (request.ProofRefused)
+        {
+            // invalid_dpop_proof is no invalid_grant: the shipped client keeps its session; the app tries again.
+            RetryLater(client, request.View);
             return;
         }
 
@@ -217,14 +227,23 @@ internal sealed partial class DeterministicSimulation
             client.InFlight = -1;
         }
 
-        if (request.Family != client.Family || !client.Active || client.Traffic)
+        if (request.Family != client.Family)
         {
             return;
         }
 
-        // Try again after a pause, with whatever token the client holds by then.
-        var view = request.View >= 0 ? request.View : client.FirstView;
-        ScheduleView(view, _clock.NowMs + _retryMs);
+        RetryLater(client, request.View);
+    }
+
+    /// <summary>Try again after a pause, with whatever token the client holds by then.</summary>
+    private void RetryLater(ClientState client, int view)
+    {
+        if (!client.Active || client.Traffic)
+        {
+            return;
+        }
+
+        ScheduleView(view >= 0 ? view : client.FirstView, _clock.NowMs + _retryMs);
     }
 
     private void Logout(ClientState client, RotationOutcome outcome)

@@ -10,6 +10,7 @@ internal sealed partial class DeterministicSimulation
     /// <summary>A request reached the server: answer it, let the oracle check it, then send the answer back.</summary>
     private void OnRequestArrive(int id, bool duplicate)
     {
+        _network[id].Arrivals++;
         var request = _network[id];
         var family = _world.Families[request.Family];
         var process = request.FromThief ? HistoryEntry.ThiefBase + request.Origin : _world.Clients[request.Origin].Key;
@@ -25,6 +26,23 @@ internal sealed partial class DeterministicSimulation
         if (violation is not null)
         {
             _violation = violation with { Time = _clock.NowMs };
+            return;
+        }
+
+        if (result.Refused)
+        {
+            // The binding source refused the proof before the engine: nothing changed, nobody presented anything.
+            if (!duplicate)
+            {
+                ref var refused = ref _network[id];
+                refused.ProofRefused = true;
+                if (!request.LoseResponse)
+                {
+                    _network.Respond(id, ref request.FromThief ? ref _world.Thieves[request.Origin].Rng : ref _world.Clients[request.Origin].Rng);
+                }
+            }
+
+            _network.Release(id);
             return;
         }
 

@@ -29,6 +29,12 @@ internal sealed partial class DeterministicSimulation
     {
         var attackers = _scenario.Attackers;
         var id = _world.Thieves.Count;
+        var ordinal = (ulong)(user.Id * 4096L + user.TheftOrdinal);
+
+        // Under DPoP no thief has the device's key (that is the point); half of them sign proofs with a key of their
+        // own, half present the stolen token with no proof at all. A stream of its own decides, drawn only when bound,
+        // so that the other streams (and every unbound run) are unchanged.
+        var keyless = _dpop is not null && Core.Prng.ForStream(_spec.Seed, 8, ordinal).Chance(0.5);
         var thief = new ThiefState
         {
             Id = id,
@@ -40,11 +46,14 @@ internal sealed partial class DeterministicSimulation
             StolenToken = client.Token!,
             StolenGeneration = client.Generation,
             Binding = $"thief-{id}",
-            Rng = Core.Prng.ForStream(_spec.Seed, 7, (ulong)(user.Id * 4096L + user.TheftOrdinal++)),
+            Keyless = keyless,
+            Rng = Core.Prng.ForStream(_spec.Seed, 7, ordinal),
             Token = client.Token!,
             Generation = client.Generation,
             RemainingRepeats = Math.Max(1, attackers.RepeatCount),
         };
+        user.TheftOrdinal++;
+        _metrics.KeylessThieves += keyless ? 1 : 0;
         _world.Thieves.Add(thief);
         (_world.Families[client.Family].Thieves ??= []).Add(id);
         _metrics.Thefts++;
@@ -125,7 +134,8 @@ internal sealed partial class DeterministicSimulation
         request.Generation = generation;
         request.Token = token;
         request.ClientId = clientId;
-        request.Binding = thief.Binding;
+        request.Binding = thief.Keyless ? null : thief.Binding;
+        request.Proof = thief.Keyless ? null : _dpop?.Prove(thief.Binding);
         request.Instance = thief.Rng.Next(_server.Instances);
         request.Forgery = forgery;
         thief.InFlight = true;
@@ -137,6 +147,13 @@ internal sealed partial class DeterministicSimulation
     {
         ref var request = ref _network[id];
         var thief = _world.Thieves[request.Origin];
+        if (request.ProofRefused)
+        {
+            // The proof was a replay (a duplicate on the wire got in first): as good as no answer.
+            OnThiefTimeout(id);
+            return;
+        }
+
         thief.InFlight = false;
         var succeeded = request.Outcome is RotationOutcome.Rotated or RotationOutcome.GraceReplay;
         _history.Add(new HistoryEntry(_clock.NowMs, succeeded ? EntryType.Ok : EntryType.Fail, HistoryEntry.ThiefBase + thief.Id, request.Family, request.Generation, request.Outcome, request.Cause, request.ResultGeneration, request.Instance));

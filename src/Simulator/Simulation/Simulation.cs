@@ -12,7 +12,8 @@ namespace Simulator.Simulation;
 /// reads the virtual clock (shifted by its offset). The store calls complete synchronously, so the engine is
 /// driven inline and no thread scheduling decides anything. The loop dispatches events to the honest clients
 /// (<c>Simulation.Clients.cs</c>) and the thieves (<c>Simulation.Thieves.cs</c>); the <see cref="World"/> holds
-/// who they are, the <see cref="Network"/> carries their requests, the <see cref="EngineServer"/> answers them.
+/// who they are, the <see cref="Network"/> carries their requests, the <see cref="EngineServer"/> answers them (under a
+/// bound policy through real DPoP proofs, <see cref="DPoPWire"/>).
 /// </summary>
 internal sealed partial class DeterministicSimulation : IDisposable
 {
@@ -37,6 +38,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
     private readonly ITokenServer _server;
     private readonly Network _network;
     private readonly World _world;
+    private readonly DPoPWire? _dpop;
     private long _end;
     private readonly long _accessMs;
     private readonly long _jitterMs;
@@ -69,7 +71,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
         _network = new Network(_scenario.Network, _queue, _clock, (long)population.ClientTimeoutMs);
         _server = spec.Policy.Peer is { } peer
             ? new Peers.PeerServer(Peers.PeerModel.Create(peer, spec.Policy), spec, _scenario.Servers, _policy, _clock, _queue, _history, _metrics)
-            : new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics);
+            : new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics, _dpop = spec.Policy.Binding ? new DPoPWire(_clock, _policy, spec.DPoPServices) : null);
         if (spec.TrafficFile is null)
         {
             _world = new World(spec, _scenario, _queue);
@@ -149,6 +151,13 @@ internal sealed partial class DeterministicSimulation : IDisposable
 
         Volatile.Write(ref _progressMs, _end);
         _metrics.StoreOperations = _server.StoreOperations;
+        if (_dpop is not null)
+        {
+            _metrics.DPoPProofs = _dpop.ProofsMade;
+            _metrics.DPoPChecks = _dpop.Checks;
+            _metrics.DPoPRefusals = _dpop.Refusals;
+        }
+
         var wall = TimeProvider.System.GetElapsedTime(started);
         return new RunResult(_spec, _metrics, _history.Hash, _history.Count, _violation, wall, _history.Entries(), _world.Clients.Count, _end);
     }
@@ -156,6 +165,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
     public void Dispose()
     {
         _server.Dispose();
+        _dpop?.Dispose();
         _traffic?.Dispose();
     }
 
