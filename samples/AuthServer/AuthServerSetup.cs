@@ -9,6 +9,8 @@ using OpenTelemetry.Trace;
 using RotationEngine;
 using RotationEngine.AspNetCore.AccessTokens;
 using RotationEngine.DPoP;
+using RotationEngine.Postgres.DPoP;
+using RotationEngine.Redis.DPoP;
 using RotationEngine.Sqlite.DPoP;
 
 namespace AuthServer;
@@ -59,14 +61,18 @@ public static class AuthServerSetup
             _ => throw new InvalidOperationException($"AuthServer:Store is '{settings.Store}'; it must be sqlite, postgres, redis or memory."),
         };
 
-        // DPoP replay cache: in memory (one instance) unless AuthServer:DPoPReplayCache is "store" (SQLite: shared by
-        // every instance on the same file; docs/dpop.md).
+        // DPoP replay cache: in memory (one instance) unless AuthServer:DPoPReplayCache is "store": then in the
+        // configured store, shared by every instance on the same SQLite file, PostgreSQL database or Redis (docs/dpop.md).
         services.AddSingleton<IDPoPReplayCache>(sp =>
             !string.Equals(sp.GetRequiredService<IConfiguration>()["AuthServer:DPoPReplayCache"], "store", StringComparison.OrdinalIgnoreCase)
                 ? new InMemoryDPoPReplayCache()
-                : string.Equals(settings.Store, "sqlite", StringComparison.OrdinalIgnoreCase)
-                    ? new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Sqlite.SqliteFamilyStoreOptions>>().Value)
-                    : throw new InvalidOperationException("AuthServer:DPoPReplayCache=store is implemented for the SQLite store only (docs/dpop.md)."));
+                : settings.Store.ToUpperInvariant() switch
+                {
+                    "SQLITE" => new SqliteDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Sqlite.SqliteFamilyStoreOptions>>().Value),
+                    "POSTGRES" => new PostgresDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Postgres.PostgresFamilyStoreOptions>>().Value),
+                    "REDIS" => new RedisDPoPReplayCache(sp.GetRequiredService<IOptions<RotationEngine.Redis.RedisFamilyStoreOptions>>().Value),
+                    _ => throw new InvalidOperationException($"AuthServer:DPoPReplayCache=store needs a shared store (sqlite, postgres or redis), not '{settings.Store}'."),
+                });
 
         services.AddSingleton(sp =>
         {

@@ -41,22 +41,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
         PostgresFamilyStoreOptionsValidator.ThrowIfInvalid(options);
         _sql = new PostgresSql(options.Schema, options.TableName);
         _migrateSchema = options.MigrateSchema;
-        if (options.DataSource is { } dataSource)
-        {
-            _dataSource = dataSource;
-        }
-        else
-        {
-            var builder = new NpgsqlConnectionStringBuilder(options.ConnectionString);
-            if (builder.MaxAutoPrepare == 0)
-            {
-                // Prepared statements save PostgreSQL the parse and plan of every rotation.
-                builder.MaxAutoPrepare = 16;
-            }
-
-            _dataSource = NpgsqlDataSource.Create(builder);
-            _ownsDataSource = true;
-        }
+        _dataSource = PostgresDataSource.Create(options, out _ownsDataSource);
     }
 
     /// <summary>The schema-qualified families table this store uses.</summary>
@@ -291,10 +276,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
         }
     }
 
-    private static bool IsFault(Exception exception) => StoreFaults.IsFault(exception);
+    private static bool IsFault(Exception exception) => PostgresFault.IsFault(exception);
 
-    /// <summary>The fault, naming the operation and the failure kind (PostgreSQL's SQLSTATE) but no connection details,
-    /// parameter values or server text (which could echo data).</summary>
-    private static RotationStoreException Fault(string operation, Exception exception) =>
-        StoreFaults.Create("PostgreSQL", operation, exception is PostgresException postgres ? $"PostgreSQL error {postgres.SqlState}" : exception.GetType().Name, exception);
+    private static RotationStoreException Fault(string operation, Exception exception) => PostgresFault.Create(operation, exception);
 }

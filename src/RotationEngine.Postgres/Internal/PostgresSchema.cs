@@ -19,7 +19,7 @@ internal static class PostgresSchema
     /// <summary>The schema version this build writes and reads.</summary>
     public static int CurrentVersion => FirstVersion + MigrationCount - 1;
 
-    private const int MigrationCount = 1;
+    private const int MigrationCount = 2;
 
     /// <summary>The migrations, in order: version n is at index n - <see cref="FirstVersion"/>. Never edit one that
     /// has shipped.</summary>
@@ -55,6 +55,16 @@ internal static class PostgresSchema
         );
         CREATE INDEX {sql.Index("subject")} ON {sql.Table} (subject);
         CREATE INDEX {sql.Index("prunable_at")} ON {sql.Table} (({PostgresSql.PrunableAt}));
+        """,
+
+        // 3: the accepted DPoP proofs (PostgresDPoPReplayCache): the 16-byte digest of thumbprint and jti, and the
+        // end of the proof's acceptance window in engine Unix milliseconds; expired rows are deleted by expiry.
+        $"""
+        CREATE TABLE {sql.DPoPProofsTable} (
+            proof_key  bytea   PRIMARY KEY CHECK (octet_length(proof_key) = 16),
+            expires_at bigint  NOT NULL
+        );
+        CREATE INDEX {sql.Index("dpop_expiry")} ON {sql.DPoPProofsTable} (expires_at);
         """,
     ];
 

@@ -43,6 +43,7 @@ internal sealed class PostgresSql
         TableName = tableName;
         Table = $"\"{schema}\".\"{tableName}\"";
         MigrationsTable = $"\"{schema}\".\"{tableName}_migrations\"";
+        DPoPProofsTable = $"\"{schema}\".\"{tableName}_dpop_proofs\"";
         LockKey = BinaryPrimitives.ReadInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes($"RotationEngine.Postgres:{schema}.{tableName}")));
         var columns = FamilyColumns.SelectList;
         var placeholders = string.Join(", ", Enumerable.Range(1, FamilyColumns.All.Count).Select(i => "$" + i.ToString(CultureInfo.InvariantCulture)));
@@ -97,6 +98,23 @@ internal sealed class PostgresSql
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED)
             """;
+
+        // A fresh key inserts; a live one (expiry after $3) conflicts and the WHERE leaves it alone: 0 rows. Two
+        // racing inserts of one key: the second waits for the first to commit, then takes the conflict path and
+        // re-checks the WHERE on the committed row, so exactly one of them counts a row.
+        DPoPInsert = $"""
+            INSERT INTO {DPoPProofsTable} AS p (proof_key, expires_at) VALUES ($1, $2)
+            ON CONFLICT (proof_key) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE p.expires_at <= $3
+            """;
+
+        DPoPPrune = $"""
+            DELETE FROM {DPoPProofsTable}
+            WHERE proof_key IN (
+                SELECT proof_key FROM {DPoPProofsTable}
+                WHERE expires_at <= $1
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED)
+            """;
     }
 
     public string TableName { get; }
@@ -106,6 +124,9 @@ internal sealed class PostgresSql
 
     /// <summary>The quoted, schema-qualified migrations table.</summary>
     public string MigrationsTable { get; }
+
+    /// <summary>The quoted, schema-qualified table of accepted DPoP proofs (<c>PostgresDPoPReplayCache</c>).</summary>
+    public string DPoPProofsTable { get; }
 
     /// <summary>The advisory lock that serialises migrations of this table.</summary>
     public long LockKey { get; }
@@ -125,6 +146,10 @@ internal sealed class PostgresSql
     public string ListActive { get; }
 
     public string Prune { get; }
+
+    public string DPoPInsert { get; }
+
+    public string DPoPPrune { get; }
 
     // Each statement with its parameters, in the order of its $n placeholders.
 
@@ -216,6 +241,25 @@ internal sealed class PostgresSql
     {
         var statement = source.CreateCommand(Prune);
         statement.Parameters.Add(Milliseconds(cutoff));
+        statement.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        return statement;
+    }
+
+    /// <summary><see cref="DPoPInsert"/>: $1 the 16-byte proof key, $2 its expiry, $3 now.</summary>
+    public NpgsqlCommand DPoPInsertCommand(NpgsqlDataSource source, byte[] proofKey, DateTimeOffset expiresAt, DateTimeOffset now)
+    {
+        var statement = source.CreateCommand(DPoPInsert);
+        statement.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = proofKey });
+        statement.Parameters.Add(Milliseconds(expiresAt));
+        statement.Parameters.Add(Milliseconds(now));
+        return statement;
+    }
+
+    /// <summary><see cref="DPoPPrune"/>: $1 now, $2 batch size.</summary>
+    public NpgsqlCommand DPoPPruneCommand(NpgsqlDataSource source, DateTimeOffset now, int batchSize)
+    {
+        var statement = source.CreateCommand(DPoPPrune);
+        statement.Parameters.Add(Milliseconds(now));
         statement.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
         return statement;
     }

@@ -7,7 +7,8 @@ namespace RotationEngine.Redis.Internal;
 /// cluster hash tag, so every script on a family runs on one shard. The subject index <c>{prefix}subject:{subject}</c>
 /// is a sorted set of family ids scored by the latest time each family's key can live (engine milliseconds), and
 /// <c>{prefix}prune</c> is a sorted set of family ids scored by the earliest time each could be pruned; both span
-/// families and live on their own shard.
+/// families and live on their own shard. An accepted DPoP proof is <c>{prefix}dpop:{32 hex digits}</c>: the 128-bit
+/// digest of thumbprint and <c>jti</c>, so the key has a fixed size and no byte of it is the client's.
 /// </summary>
 internal sealed class RedisKeys
 {
@@ -31,4 +32,6 @@ internal sealed class RedisKeys
     public RedisKey Family(FamilyId id) => $"{_prefix}family:{{{id}}}";
 
     public RedisKey Subject(string subject) => $"{_prefix}subject:{subject}";
+
+    public RedisKey DPoPProof(UInt128 proofKey) => $"{_prefix}dpop:{proofKey:x32}";
 }

@@ -105,8 +105,20 @@ internal static class RedisScripts
         return redis.call('ZRANGE', KEYS[1], 0, -1)
         """);
 
+    /// <summary>KEYS[1] = DPoP proof key. ARGV = now, expiry (engine Unix ms). The value is the expiry, compared with
+    /// the caller's now like every other replay cache, so an entry whose expiry has passed counts as absent whatever
+    /// Redis's clock says; the key expires by itself that long after now. Returns 1 if added, 0 if live (a replay).</summary>
+    public static readonly RedisScript DPoPTryAdd = new("""
+        local now = tonumber(ARGV[1])
+        local held = redis.call('GET', KEYS[1])
+        if held and tonumber(held) > now then return 0 end
+        local ttl = tonumber(ARGV[2]) - now
+        if ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', string.format('%d', ttl)) else redis.call('DEL', KEYS[1]) end
+        return 1
+        """);
+
     /// <summary>Every script, for loading them at start-up.</summary>
-    public static IReadOnlyList<RedisScript> All { get; } = [Create, Rotate, RecordReplay, Revoke, PruneOne, IndexSubject, SubjectMembers];
+    public static IReadOnlyList<RedisScript> All { get; } = [Create, Rotate, RecordReplay, Revoke, PruneOne, IndexSubject, SubjectMembers, DPoPTryAdd];
 
     /// <summary>Calls <paramref name="script"/> by its SHA-1; when the server answers NOSCRIPT (it restarted or its script
     /// cache was flushed) the script did not run, so it is sent again in full, which also reloads it.</summary>

@@ -65,14 +65,14 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         {
             var applied = await Task.WhenAll(stores.Select(store => Task.Run(() => store.MigrateAsync())));
 
-            Assert.Equal(1, applied.Sum());
+            Assert.Equal(2, applied.Sum()); // each of the two migrations exactly once
             Assert.Equal(0, await stores[0].MigrateAsync());
             await stores[1].InitializeAsync();
             await using var connection = new NpgsqlConnection(TestServers.PostgresConnectionString);
             await connection.OpenAsync();
-            await using var versions = new NpgsqlCommand($"SELECT array_agg(version) FROM \"{table}_migrations\"", connection);
-            Assert.Equal(new[] { PostgresFamilyStore.SchemaVersion }, (int[])(await versions.ExecuteScalarAsync())!);
-            Assert.Equal(2, PostgresFamilyStore.SchemaVersion);
+            await using var versions = new NpgsqlCommand($"SELECT array_agg(version ORDER BY version) FROM \"{table}_migrations\"", connection);
+            Assert.Equal(new[] { 2, PostgresFamilyStore.SchemaVersion }, (int[])(await versions.ExecuteScalarAsync())!);
+            Assert.Equal(3, PostgresFamilyStore.SchemaVersion);
             await using var indexes = new NpgsqlCommand($"SELECT count(*) FROM pg_indexes WHERE tablename = '{table}'", connection);
             Assert.Equal(3L, await indexes.ExecuteScalarAsync()); // primary key, subject, prunable_at
         }
@@ -129,7 +129,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         {
             $"CREATE ROLE \"{role}\" LOGIN PASSWORD 'app-password'",
             $"REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-            $"GRANT SELECT, INSERT, UPDATE, DELETE ON \"{table}\", \"{table}_migrations\" TO \"{role}\"",
+            $"GRANT SELECT, INSERT, UPDATE, DELETE ON \"{table}\", \"{table}_migrations\", \"{table}_dpop_proofs\" TO \"{role}\"",
         })
         {
             await using var command = new NpgsqlCommand(statement, admin);
@@ -143,6 +143,12 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
 
         var issued = await engine.IssueAsync("least-privilege", "web");
         Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, "web")).Outcome);
+
+        // The DPoP replay cache's table is part of the migrated schema: the role uses it without DDL.
+        await using var cache = new RotationEngine.Postgres.DPoP.PostgresDPoPReplayCache(new PostgresFamilyStoreOptions { ConnectionString = app.ConnectionString, TableName = table });
+        var now = new DateTimeOffset(2031, 5, 1, 0, 0, 0, TimeSpan.Zero);
+        Assert.True(await cache.TryAddAsync(42, now, now.AddMinutes(1)));
+        Assert.False(await cache.TryAddAsync(42, now, now.AddMinutes(1)));
     }
 
     [Fact]
@@ -190,7 +196,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output)
         Assert.Contains("MigrateAsync", refused.Message, StringComparison.Ordinal);
         Assert.False(await ExistsAsync(table));
 
-        Assert.Equal(1, await store.MigrateAsync()); // the deployment step
+        Assert.Equal(2, await store.MigrateAsync()); // the deployment step: the families table, then the DPoP proofs'
         await store.InitializeAsync();
     }
 

@@ -75,7 +75,7 @@ internal static class ServerStores
             store,
             async () =>
             {
-                await using var command = Postgres.Value.CreateCommand($"DROP TABLE IF EXISTS \"{table}\", \"{table}_migrations\"");
+                await using var command = Postgres.Value.CreateCommand($"DROP TABLE IF EXISTS \"{table}\", \"{table}_migrations\", \"{table}_dpop_proofs\"");
                 await command.ExecuteNonQueryAsync();
             },
             async () =>

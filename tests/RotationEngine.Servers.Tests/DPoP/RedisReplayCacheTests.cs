@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using RotationEngine.Redis;
+using RotationEngine.Redis.DPoP;
+using RotationEngine.Servers.Tests.Infrastructure;
+using RotationEngine.Servers.Tests.Redis;
+using RotationEngine.Storage;
+using StackExchange.Redis;
+using static RotationEngine.Servers.Tests.DPoP.ReplayCacheChecks;
+
+namespace RotationEngine.Servers.Tests.DPoP;
+
+/// <summary>The Redis DPoP replay cache on the shared server, each test under a key prefix of its own.</summary>
+public sealed class RedisReplayCacheTests
+{
+    [Fact]
+    public async Task A_live_key_is_refused_and_another_accepted()
+    {
+        await using var cache = await CreateAsync();
+        await RefusesALiveKeyAndAcceptsAnother(cache);
+    }
+
+    [Fact]
+    public async Task An_expired_key_is_accepted_again()
+    {
+        await using var cache = await CreateAsync();
+        await AcceptsAnExpiredKeyAgain(cache);
+    }
+
+    [Fact]
+    public async Task Racing_callers_on_two_connections_are_accepted_exactly_once()
+    {
+        var prefix = RedisStores.NewPrefix();
+        await using var one = await CreateAsync(prefix);
+        await using var two = await CreateAsync(prefix);
+        await RacingCallersAreAcceptedExactlyOnce(one, two);
+    }
+
+    [Fact]
+    public async Task Another_instance_refuses_a_key_the_first_accepted_but_another_prefix_does_not()
+    {
+        var prefix = RedisStores.NewPrefix();
+        await using var one = await CreateAsync(prefix);
+        await using var two = await CreateAsync(prefix);
+        await AnotherInstanceRefusesTheKey(one, two);
+
+        // Another prefix is another tenant.
+        await using var other = await CreateAsync();
+        var time = NewClock();
+        var key = NewKey();
+        Assert.True(await one.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
+        Assert.True(await other.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
+    }
+
+    [Fact]
+    public async Task The_key_is_the_prefix_and_32_hex_digits_holding_the_expiry_and_expiring_after_the_window()
+    {
+        var prefix = RedisStores.NewPrefix();
+        await using var cache = await CreateAsync(prefix);
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(TestServers.RedisConfiguration);
+        var db = connection.GetDatabase();
+        var time = NewClock();
+        var key = NewKey();
+        Assert.True(await cache.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
+
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        var keys = server.Keys(pattern: prefix + "*").Select(k => (string)k!).ToList();
+        Assert.Equal([$"{prefix}dpop:{key:x32}"], keys);
+        Assert.Equal(prefix.Length + "dpop:".Length + 32, keys[0].Length);
+        Assert.Equal(FamilyColumns.Milliseconds(time.GetUtcNow() + Window).ToString(CultureInfo.InvariantCulture), (string?)await db.StringGetAsync(keys[0]));
+        var life = (await db.KeyTimeToLiveAsync(keys[0]))!.Value;
+        Assert.InRange(life, Window - TimeSpan.FromSeconds(10), Window);
+
+        // An entry added already expired is not kept.
+        var stale = NewKey();
+        Assert.True(await cache.TryAddAsync(stale, time.GetUtcNow(), time.GetUtcNow()));
+        Assert.False(await db.KeyExistsAsync($"{prefix}dpop:{stale:x32}"));
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_is_a_RotationStoreException_within_the_timeouts()
+    {
+        var configuration = TestServers.RedisOnPort(ClosedPort()) + ",connectTimeout=1000,asyncTimeout=1000";
+        await using var cache = new RedisDPoPReplayCache(new RedisFamilyStoreOptions { Configuration = configuration, KeyPrefix = RedisStores.NewPrefix() });
+        var time = NewClock();
+        var started = TimeProvider.System.GetTimestamp();
+
+        var fault = await Assert.ThrowsAsync<RotationStoreException>(() => cache.TryAddAsync(NewKey(), time.GetUtcNow(), time.GetUtcNow() + Window).AsTask());
+
+        // About 5 s measured (connect and command timeouts of 1 s, and the driver's retries); the point is no hang.
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(20), $"took {TimeProvider.System.GetElapsedTime(started)}");
+        Assert.StartsWith("The Redis family store failed during DPoPTryAdd ", fault.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("rotation-engine-test", fault.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancelled_call_records_nothing()
+    {
+        await using var cache = await CreateAsync();
+        await ACancelledCallRecordsNothing(cache);
+    }
+
+    [Fact]
+    public async Task A_call_waiting_behind_a_blocked_connection_is_cancelled_promptly_and_never_accepted_twice()
+    {
+        await TestServers.RequireRedisAsync();
+        await using var connection = await ConnectionMultiplexer.ConnectAsync(TestServers.RedisConfiguration);
+        await using var cache = new RedisDPoPReplayCache(new RedisFamilyStoreOptions { Connection = connection, KeyPrefix = RedisStores.NewPrefix() });
+        var time = NewClock();
+        var key = NewKey();
+
+        // A blocking pop on the host's connection holds it for two seconds: the cache's script queues behind it.
+        var blocking = connection.GetDatabase().ExecuteAsync("BLPOP", RedisStores.NewPrefix() + "never", 2);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var started = TimeProvider.System.GetTimestamp();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window, cancel.Token).AsTask());
+        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(1.5), $"took {TimeProvider.System.GetElapsedTime(started)}");
+        await blocking;
+
+        // The script had been sent, so the proof was recorded: it is refused now, never accepted twice.
+        Assert.False(await cache.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
+    }
+
+    /// <summary>A cache under <paramref name="prefix"/> (a fresh one unless given), with a connection of its own.</summary>
+    internal static async Task<RedisDPoPReplayCache> CreateAsync(string? prefix = null)
+    {
+        await TestServers.RequireRedisAsync();
+        return new RedisDPoPReplayCache(new RedisFamilyStoreOptions { Configuration = TestServers.RedisConfiguration, KeyPrefix = prefix ?? RedisStores.NewPrefix() });
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
