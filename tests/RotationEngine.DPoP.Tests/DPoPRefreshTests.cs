@@ -154,6 +154,27 @@ public sealed class DPoPRefreshTests
         Assert.Equal("invalid_dpop_proof", stale.Error);
     }
 
+    [Fact]
+    public async Task A_proof_exactly_one_lifetime_old_is_refused_rather_than_found_expired_in_the_replay_cache()
+    {
+        await using var host = await AuthServerHost.StartAsync(Transport.TestServer);
+        using var key = ProofMaker.Es256();
+        var token = await BoundSignInAsync(host, key);
+        var iat = DateTimeOffset.FromUnixTimeSeconds(host.Time.GetUtcNow().ToUnixTimeSeconds() + 1);
+        host.Time.SetUtcNow(iat);
+        var proof = key.Proof(Url(host, "oauth/token"), iat);
+        var first = await RefreshAsync(host, token, proof);
+        Assert.False(first.IsError, first.Error);
+
+        // One millisecond before the end of its life the replay cache refuses it; at the end (the cache entry expires
+        // at iat + ProofLifetime, 60 s by default) the iat window must already refuse it.
+        host.Time.SetUtcNow(iat + TimeSpan.FromSeconds(60) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal("invalid_dpop_proof", (await RefreshAsync(host, first.RefreshToken!, proof)).Error);
+        host.Time.SetUtcNow(iat + TimeSpan.FromSeconds(60));
+        Assert.Equal("invalid_dpop_proof", (await RefreshAsync(host, first.RefreshToken!, proof)).Error);
+        Assert.Equal(1, (await host.FamilyOfAsync(first.RefreshToken!)).Generation);
+    }
+
     public static TheoryData<string> BadProofs() =>
     [
         "wrong htm", "wrong htu path", "wrong htu host", "htu with https", "stale iat", "future iat", "iat missing", "iat as string",

@@ -170,7 +170,9 @@ public sealed class DPoPProofValidator
 
             var now = _time.GetUtcNow();
             iat = DateTimeOffset.FromUnixTimeMilliseconds((long)(iatSeconds * 1000));
-            if (iat < now - _options.ProofLifetime || iat > now + _options.ClockSkew)
+            // A proof lives strictly less than ProofLifetime: its replay-cache entry expires at iat + ProofLifetime, so a
+            // proof exactly ProofLifetime old would find its entry expired and be accepted a second time.
+            if (iat <= now - _options.ProofLifetime || iat > now + _options.ClockSkew)
             {
                 return DPoPProofResult.Invalid("The DPoP proof's iat is outside the accepted window; check the client's clock and make a fresh proof.");
             }

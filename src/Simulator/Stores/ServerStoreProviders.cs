@@ -34,7 +34,7 @@ internal sealed class PostgresStoreProvider(string connectionString, string runN
     public void Dispose()
     {
         using var dataSource = NpgsqlDataSource.Create(connectionString);
-        using var command = dataSource.CreateCommand($"DROP TABLE IF EXISTS public.{_table}, public.{_table}_migrations");
+        using var command = dataSource.CreateCommand($"DROP TABLE IF EXISTS public.{_table}, public.{_table}_migrations, public.{_table}_dpop_proofs");
         command.ExecuteNonQuery();
     }
 }
