@@ -35,6 +35,20 @@ public sealed class DPoPTests
     }
 
     [Fact]
+    public void The_advisors_model_binding_makes_no_proofs_and_still_leaves_thieves_nothing()
+    {
+        var spec = TestScenarios.Shipped("stolen-cookie", "default-bound", users: 40, days: 1) with { ModelBinding = true };
+        var result = TestScenarios.Run(spec);
+        var m = result.Metrics;
+
+        Assert.Null(result.Violation);
+        Assert.Equal(0, m.DPoPProofs);
+        Assert.Equal(0, m.DPoPChecks);
+        Assert.True(m.Outcomes[(int)RotationOutcome.BindingMismatch] > 0);
+        Assert.Equal(0, m.AttackerAccessMs);
+    }
+
+    [Fact]
     public void A_bound_run_is_deterministic_although_signatures_are_random()
     {
         var spec = TestScenarios.Shipped("spa-tabs", "default-bound", users: 20, days: 1, seed: 4);

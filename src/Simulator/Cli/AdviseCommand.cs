@@ -51,7 +51,7 @@ internal static class AdviseCommand
 
         var runProgress = new RunProgress();
         var (comparison, _) = Terminal.WithProgress($"advise {scenario.Name}: {scenario.Policies.Count} policies", runProgress, progress, () =>
-            SimulationRunner.RunComparison(scenario, scenario.Name, options.Seed, options.Store, Stores.Sabotage.None, RunFilter.None, runProgress, traffic: traffic, theftRate: options.TheftRate));
+            SimulationRunner.RunComparison(scenario, scenario.Name, options.Seed, options.Store, Stores.Sabotage.None, RunFilter.None, runProgress, traffic: traffic, theftRate: options.TheftRate, modelBinding: true));
         var points = comparison.Policies.Select((p, i) => ParetoFront.Point(p, scenario.Policies[i])).ToList();
         var replay = string.Create(CultureInfo.InvariantCulture,
             $"{SimulatorCommand.ReplayPrefix} advise --scenario {options.Scenario} --users {scenario.Population.Users} --duration {scenario.DurationDays.ToString("0.#########", CultureInfo.InvariantCulture)}d --seed {options.Seed} --max-false-logouts {options.MaxFalseLogouts} --store {options.Store}{(traffic is null ? "" : $" --traffic {traffic.File} --theft-rate {options.TheftRate}")}");

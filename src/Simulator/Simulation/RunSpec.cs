@@ -30,6 +30,11 @@ internal sealed record RunSpec
     /// <summary>Keep every history entry (for a trace); otherwise only the last few thousand.</summary>
     public bool RecordFullHistory { get; init; }
 
+    /// <summary>Bound policies compare the devices' binding labels instead of running real DPoP proofs
+    /// (<see cref="DPoPWire"/>, ≈ 190 µs of CPU per proof): the advisor sets it to search its 55 bound policies within its
+    /// time budget. The default command's bound rows run the real proofs, and they measure the same outcomes.</summary>
+    public bool ModelBinding { get; init; }
+
     /// <summary>A change to a bound run's DPoP registration after <c>AddDPoP()</c> (<see cref="DPoPWire"/>): a test
     /// breaks the binding source on purpose to prove that the oracle notices. Null in every real run.</summary>
     public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? DPoPServices { get; init; }

@@ -71,7 +71,7 @@ internal sealed partial class DeterministicSimulation : IDisposable
         _network = new Network(_scenario.Network, _queue, _clock, (long)population.ClientTimeoutMs);
         _server = spec.Policy.Peer is { } peer
             ? new Peers.PeerServer(Peers.PeerModel.Create(peer, spec.Policy), spec, _scenario.Servers, _policy, _clock, _queue, _history, _metrics)
-            : new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics, _dpop = spec.Policy.Binding ? new DPoPWire(_clock, _policy, spec.DPoPServices) : null);
+            : new EngineServer(spec, _scenario.Servers, _policy, stores, _clock, _queue, _history, _metrics, _dpop = spec.Policy.Binding && !spec.ModelBinding ? new DPoPWire(_clock, _policy, spec.DPoPServices) : null);
         if (spec.TrafficFile is null)
         {
             _world = new World(spec, _scenario, _queue);

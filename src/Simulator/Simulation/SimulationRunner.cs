@@ -66,7 +66,7 @@ internal static class SimulationRunner
 
     /// <summary>Runs a scenario once per policy with one seed and compares them.</summary>
     public static (ComparisonReport Report, IReadOnlyList<RunResult> Runs) RunComparison(
-        Scenario scenario, string? scenarioArgument, ulong seed, StoreChoice store, Sabotage sabotage, RunFilter filter, RunProgress? progress = null, bool recordFullHistory = false, TrafficSummary? traffic = null, double theftRate = 0)
+        Scenario scenario, string? scenarioArgument, ulong seed, StoreChoice store, Sabotage sabotage, RunFilter filter, RunProgress? progress = null, bool recordFullHistory = false, TrafficSummary? traffic = null, double theftRate = 0, bool modelBinding = false)
     {
         var specs = scenario.Policies.Select(policy => new RunSpec
         {
@@ -79,6 +79,7 @@ internal static class SimulationRunner
             RecordFullHistory = recordFullHistory,
             TrafficFile = traffic?.File,
             TheftRate = theftRate,
+            ModelBinding = modelBinding,
         }).ToList();
 
         var simulations = new DeterministicSimulation?[specs.Count];
