@@ -12,6 +12,8 @@ public sealed class KeyRingTests
     [Fact]
     public void A_ring_refuses_no_key_a_duplicate_id_and_an_unknown_current_id()
     {
+        Assert.Throws<ArgumentNullException>("keys", () => new KeyRing(null!));
+        Assert.Throws<ArgumentNullException>("keys", () => new KeyRing([new ChainKey("a", MaterialA), null!]));
         var none = Assert.Throws<ArgumentException>("keys", () => new KeyRing([]));
         Assert.StartsWith("A key ring needs at least one key.", none.Message, StringComparison.Ordinal);
 
@@ -26,9 +28,13 @@ public sealed class KeyRingTests
     }
 
     [Fact]
-    public void From_options_refuses_null()
+    public void From_options_refuses_null_and_a_secret_that_is_not_base64()
     {
         Assert.Throws<ArgumentNullException>("options", () => KeyRing.FromOptions(null!));
+        var options = new RotationEngineOptions();
+        options.Keys.Add(new KeyOptions { Id = "a", Secret = "not base64!" });
+        var invalid = Assert.Throws<ArgumentException>("key", () => KeyRing.FromOptions(options));
+        Assert.StartsWith("Keys['a'].Secret is not valid base64.", invalid.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -39,6 +45,19 @@ public sealed class KeyRingTests
         Assert.StartsWith("A key id is 1 to 64 characters of letters, digits, '.', '_' or '-'.", invalid.Message, StringComparison.Ordinal);
         var shorter = Assert.Throws<ArgumentException>("id", () => new ChainKey("k", MaterialA.AsSpan(0, 31)));
         Assert.StartsWith("Key 'k' has 31 bytes of material; at least 32 are required.", shorter.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Each_sub_key_is_HMAC_SHA_256_under_HKDF_of_the_material_with_its_own_label()
+    {
+        var key = new ChainKey("k", MaterialA);
+        foreach (var (subKey, label) in new[] { (key.Chain, "chain"), (key.Token, "token"), (key.Seal, "seal") })
+        {
+            var derived = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, MaterialA, 32, "RotationEngine v2"u8.ToArray(), System.Text.Encoding.ASCII.GetBytes(label));
+            var mac = new byte[32];
+            subKey.Compute("data"u8, mac);
+            Assert.Equal(System.Security.Cryptography.HMACSHA256.HashData(derived, "data"u8), mac);
+        }
     }
 
     [Fact]

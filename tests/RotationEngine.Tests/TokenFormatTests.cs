@@ -39,6 +39,7 @@ public sealed class TokenFormatTests
         var wrong = Assert.Throws<ArgumentException>("parts", () => TokenFormat.Encode(new TokenParts(1, Family, 0, 0, new byte[32], new byte[15])));
         Assert.StartsWith("A token's secret is 32 bytes and its tag 16.", wrong.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>("parts", () => TokenFormat.Encode(new TokenParts(1, Family, 0, 0, new byte[33], new byte[16])));
+        Assert.Throws<ArgumentNullException>("parts", () => TokenFormat.Encode(null!));
     }
 
     [Fact]
