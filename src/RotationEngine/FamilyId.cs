@@ -143,6 +143,7 @@ public sealed class FamilyIdTypeConverter : TypeConverter
 
     /// <inheritdoc />
     public override bool CanConvertTo(ITypeDescriptorContext? context, [NotNullWhen(true)] Type? destinationType) =>
+        // Stryker disable once Logical : TypeConverter.CanConvertTo is true exactly for string, so "&&" answers as "||" does
         destinationType == typeof(string) || base.CanConvertTo(context, destinationType);
 
     /// <inheritdoc />

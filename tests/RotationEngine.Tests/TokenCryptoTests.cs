@@ -142,6 +142,24 @@ public sealed class TokenCryptoTests
         Assert.Equal(0, mismatches);
     }
 
+    [Fact]
+    public void Golden_vector_of_a_token_its_digest_and_its_child_secret()
+    {
+        // Golden: fixed key material and fields give these exact bytes today. Stored digests and issued tokens depend
+        // on them, so a change here breaks every deployed family: it must be a new token version, never an edit.
+        var key = new ChainKey("golden", Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        var family = FamilyId.Parse("0123456789abcdef0123456789abcdef");
+        var secret = Enumerable.Range(0, 32).Select(i => (byte)(0xA0 + i)).ToArray();
+        var digest = new byte[16];
+        var token = TokenCrypto.Issue(key, family, 5, 1_767_225_600_123, secret, digest);
+        var child = new byte[32];
+        TokenCrypto.DeriveChild(key, family, 6, secret, child);
+
+        Assert.Equal("rt2_K3LYbgEjRWeJq83vASNFZ4mrze8AAAAFAZt22qh7oKGio6SlpqeoqaqrrK2ur7CxsrO0tba3uLm6u7y9vr-uRbsQC-MdxOI4gy_tsZNI", token);
+        Assert.Equal("fa36ec80ccc3527612299b687d2cc279", Convert.ToHexStringLower(digest));
+        Assert.Equal("aa3fa54bc9047afdaa780d354eff4ff8d6de12614b07f1dd0df346dc959132f3", Convert.ToHexStringLower(child));
+    }
+
     private static byte[] MacInput(FamilyId family, int generation, long issuedAt, byte[] secret)
     {
         var input = new byte[58];

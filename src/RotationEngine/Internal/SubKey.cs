@@ -61,6 +61,7 @@ internal sealed class SubKey(byte[] material)
                     return _hmacs[i]!;
                 }
 
+                // Stryker disable once Equality : "<=" only breaks ties, and only empty slots tie (at 0); ">" and ">=" are killed by SubKeyTests
                 if (_lastUse[i] < _lastUse[victim])
                 {
                     victim = i;

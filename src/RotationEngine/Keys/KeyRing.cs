@@ -67,6 +67,7 @@ public sealed class KeyRing : IKeyRing
         RandomNumberGenerator.Fill(material);
         var id = "ephemeral-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var ring = new KeyRing([new ChainKey(id, material)]) { IsEphemeral = true };
+        // Stryker disable once Statement : zeroes a stack buffer that is dropped on return; nothing can observe it
         CryptographicOperations.ZeroMemory(material);
         return ring;
     }
@@ -86,6 +87,7 @@ public sealed class KeyRing : IKeyRing
         {
             var material = DecodeSecret(key);
             keys.Add(new ChainKey(key.Id, material));
+            // Stryker disable once Statement : zeroes a copy of the material (ChainKey keeps only derived keys) that is then dropped; nothing can observe it
             CryptographicOperations.ZeroMemory(material);
         }
 
@@ -101,6 +103,7 @@ public sealed class KeyRing : IKeyRing
         }
 
         var material = buffer.AsSpan(0, written).ToArray();
+        // Stryker disable once Statement : zeroes the decoding buffer that is dropped on return; nothing can observe it
         CryptographicOperations.ZeroMemory(buffer);
         return material;
     }
