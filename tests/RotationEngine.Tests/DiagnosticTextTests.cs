@@ -39,4 +39,13 @@ public sealed class DiagnosticTextTests
 
         Assert.Equal("KeyOptions { Id = k1 }", new KeyOptions { Id = "k1", Secret = secret }.ToString());
     }
+
+    [Fact]
+    public void A_new_key_option_is_empty_not_null()
+    {
+        // A configuration section that omits a field leaves this default: an empty string, never null.
+        var key = new KeyOptions();
+
+        Assert.Equal(("", ""), (key.Id, key.Secret));
+    }
 }
