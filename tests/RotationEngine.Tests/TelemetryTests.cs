@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Time.Testing;
+using RotationEngine.Internal;
 using RotationEngine.Storage;
 using RotationEngine.Testing;
 using RotationEngine.Testing.Faults;
@@ -111,6 +112,35 @@ public sealed class TelemetryTests
 
         Assert.Empty(meter.Counted());
         Assert.Empty(tracing.Stopped);
+    }
+
+    [Fact]
+    public void The_instruments_publish_their_units_and_descriptions()
+    {
+        // Exporters (OpenTelemetry, dotnet-counters) show and convert by these: "ms" is what dashboards scale from, and
+        // "{rotation}" is the UCUM annotation of a count.
+        _ = Telemetry.MetricsEnabled;
+        var published = new Dictionary<string, (string? Unit, string? Description)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == RotationEngineTelemetry.MeterName)
+                {
+                    lock (published)
+                    {
+                        published[instrument.Name] = (instrument.Unit, instrument.Description);
+                    }
+                }
+            },
+        };
+        listener.Start();
+
+        lock (published)
+        {
+            Assert.Equal(("{rotation}", "Rotations by outcome."), published["rotation_engine.rotations"]);
+            Assert.Equal(("ms", "Time to answer a rotation, store included."), published["rotation_engine.rotation.duration"]);
+        }
     }
 
     private static readonly string[] Expected = ["Rotated", "GraceReplay", "ReuseDetected", "Revoked", "Expired", "BindingMismatch", "Invalid"];

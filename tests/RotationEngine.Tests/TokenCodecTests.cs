@@ -51,6 +51,29 @@ public sealed class TokenCodecTests
     }
 
     [Fact]
+    public void Every_character_outside_the_base64url_alphabet_is_malformed_anywhere()
+    {
+        // Standard base64's '+' and '/', padding, whitespace (which decoders skip), NUL and every non-ASCII character, alone
+        // or in pairs, first, inside and last: none of them spells a token, whatever the decoder would make of it.
+        var token = TokenCodec.Format(0xDEADBEEF, TestRecords.Id(1), 7, 1_767_225_600_123, new byte[32], new byte[16]);
+        Assert.True(TokenCodec.TryParse(token, out _));
+        for (var c = char.MinValue; c < char.MaxValue; c++)
+        {
+            if (c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-' or '_')
+            {
+                continue;
+            }
+
+            foreach (var i in new[] { 4, 60, token.Length - 1 })
+            {
+                Assert.False(TokenCodec.TryParse(token[..i] + c + token[(i + 1)..], out _), $"U+{(int)c:X4} at {i}");
+            }
+
+            Assert.False(TokenCodec.TryParse(token[..10] + c + token[11..70] + c + token[71..], out _), $"U+{(int)c:X4} twice");
+        }
+    }
+
+    [Fact]
     public void Negative_generations_and_other_prefixes_are_malformed()
     {
         var token = TokenCodec.Format(1, FamilyId.New(), -1, 0, new byte[32], new byte[16]);

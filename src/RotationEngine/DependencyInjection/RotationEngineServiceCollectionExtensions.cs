@@ -28,6 +28,7 @@ public static class RotationEngineServiceCollectionExtensions
     /// with <see cref="RotationEngineOptions.AllowEphemeralKey"/>; otherwise it refuses to start.</remarks>
     public static RotationEngineBuilder AddRotationEngine(this IServiceCollection services, Action<RotationEngineOptions>? configure = null)
     {
+        // Stryker disable once Statement : AddOptionsWithValidateOnStart, called next, throws the same ArgumentNullException for "services"
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<RotationEngineOptions>();
         if (configure is not null)

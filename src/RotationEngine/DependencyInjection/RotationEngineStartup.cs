@@ -9,6 +9,7 @@ internal sealed class RotationEngineStartup(RefreshTokenEngine engine, IFamilySt
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Stryker disable once Statement : the container builds the engine to construct this service; the call only marks the parameter as used
         GC.KeepAlive(engine);
         if (store is IFamilyStoreInitializer initializer)
         {

@@ -147,6 +147,7 @@ public sealed class InMemoryFamilyStore : IFamilyStore
         /// copy is revoked, so no rotation, replay or revocation can change it any more.</summary>
         public bool TryRetire(FamilyRecord expected)
         {
+            // Stryker disable once NullCoalescing : the frozen copy lives only until the TryRemove that follows (PruneAsync removes it at once) and reads as revoked whichever past instant it carries
             var frozen = expected with { Status = FamilyStatus.Revoked, RevokedAt = expected.RevokedAt ?? expected.CreatedAt, Digest = ErasedDigest };
             return ReferenceEquals(Interlocked.CompareExchange(ref _family, frozen, expected), expected);
         }
