@@ -113,7 +113,8 @@ public sealed class RetiredTokenClassificationTests
 
         // A slot whose MAC does not check (here: another replay count) does not continue the chain.
         var forged = GraceLedger.Slot(T1, 2, Convert.FromHexString(first.ReplayedSlot![^(2 * GraceLedger.DigestPieceSize)..]));
-        Assert.Equal((RotationOutcome.Invalid, OutcomeCause.RecordMismatch), Outcome(Classify(token0, family with { Ledger = forged }, T1.AddSeconds(3))));
+        var refused = Classify(token0, family with { Ledger = forged }, T1.AddSeconds(3));
+        Assert.Equal((RotationOutcome.Invalid, OutcomeCause.RecordMismatch, true), (refused.Outcome, refused.Cause, refused.Trusted));
     }
 
     [Fact]
