@@ -19,6 +19,7 @@ public sealed partial class RefreshTokenEngine
             _ => (RotationEventKind?)null,
         };
 
+        // Stryker disable once Statement : unreachable: PublishOutcome is called only for the outcomes mapped above
         if (kind is null)
         {
             return;

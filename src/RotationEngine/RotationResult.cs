@@ -25,6 +25,7 @@ public readonly struct RotationResult
             ClientId = family.ClientId;
             Metadata = family.Metadata;
             Generation = family.Generation;
+            // Stryker disable once Equality : for equal times both branches give the same value
             TokenExpiresAt = family.TokenExpiresAt < family.FamilyExpiresAt ? family.TokenExpiresAt : family.FamilyExpiresAt;
             FamilyExpiresAt = family.FamilyExpiresAt;
         }

@@ -39,6 +39,7 @@ internal static class Classifier
             return Verdict.Invalid(OutcomeCause.RecordMismatch) with { Trusted = true };
         }
 
+        // Stryker disable once Boolean : Trusted is read only for an Invalid outcome, and every verdict built from this one sets another outcome
         var verdict = new Verdict { Behind = behind, Trusted = true, Step = NextStep.Answer };
         if (family.Status == FamilyStatus.Revoked)
         {
@@ -99,6 +100,7 @@ internal static class Classifier
         var slot = withinGrace ? new SlotClaim(retiredAt, replays) : (SlotClaim?)null;
         if (!WalksToCurrent(key, token, family, slot, slotCheck, ref verdict.CurrentSecret, ref verdict.CurrentTag, out var successorPiece))
         {
+            // Stryker disable once Statement : the verdict is dropped (a fresh Invalid one is returned); clearing a discarded stack copy is hygiene only
             Clear(ref verdict);
             return Verdict.Invalid(OutcomeCause.RecordMismatch) with { Trusted = true };
         }
@@ -117,6 +119,7 @@ internal static class Classifier
 
         if (!bindingMatches)
         {
+            // Stryker disable once Statement : the answer is the mismatch verdict copied before the walk (no secret in it); the local is dropped
             Clear(ref verdict);
             return mismatch with { SinceRetirement = verdict.SinceRetirement };
         }
@@ -181,7 +184,9 @@ internal static class Classifier
 
         var current = default(SecretBuffer);
         var tag = default(TagBuffer);
+        // Stryker disable once Equality : behind == 0 has returned above, so > 0 and >= 0 agree
         var proved = behind > 0 && WalksToCurrent(key, token, family, null, default, ref current, ref tag, out _);
+        // Stryker disable once Statement : the walked secret is a local dropped on return; clearing it is hygiene only
         ((Span<byte>)current).Clear();
         return proved ? OutcomeCause.None : OutcomeCause.RecordMismatch;
     }
