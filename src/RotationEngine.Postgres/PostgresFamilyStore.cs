@@ -17,12 +17,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
 {
     private const string UniqueViolation = "23505";
 
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly bool _ownsDataSource;
-    private readonly bool _migrateSchema;
-    private readonly PostgresSql _sql;
-    private readonly SemaphoreSlim _migrationGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly PostgresDatabase _database;
 
     /// <summary>Creates a store on the table <c>rotation_families</c> of the database
     /// <paramref name="connectionString"/> names.</summary>
@@ -38,14 +33,11 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public PostgresFamilyStore(PostgresFamilyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        PostgresFamilyStoreOptionsValidator.ThrowIfInvalid(options);
-        _sql = new PostgresSql(options.Schema, options.TableName);
-        _migrateSchema = options.MigrateSchema;
-        _dataSource = PostgresDataSource.Create(options, out _ownsDataSource);
+        _database = new PostgresDatabase(options);
     }
 
     /// <summary>The schema-qualified families table this store uses.</summary>
-    public string Table => _sql.Table;
+    public string Table => _database.Sql.Table;
 
     /// <summary>The schema version this build writes and reads.</summary>
     public static int SchemaVersion => PostgresSchema.CurrentVersion;
@@ -54,19 +46,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     /// several instances call it at once. Returns how many migrations were applied (0 when the schema is up to date,
     /// which takes no lock and no DDL).</summary>
     /// <exception cref="RotationStoreException">The database failed or holds a schema version this build cannot use.</exception>
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            var applied = await PostgresSchema.MigrateAsync(_dataSource, _sql, cancellationToken).ConfigureAwait(false);
-            _schemaReady = true;
-            return applied;
-        }
-        catch (Exception exception) when (IsFault(exception))
-        {
-            throw Fault("Migrate", exception);
-        }
-    }
+    public Task<int> MigrateAsync(CancellationToken cancellationToken = default) => _database.MigrateAsync(cancellationToken);
 
     /// <summary>Connects and migrates the schema (<see cref="MigrateAsync"/>), or, when
     /// <see cref="PostgresFamilyStoreOptions.MigrateSchema"/> is off, checks that it is at this build's version. The
@@ -74,15 +54,15 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     /// <exception cref="RotationStoreException">The server cannot be reached or the schema cannot be used.</exception>
     public async ValueTask InitializeAsync(CancellationToken cancellationToken = default)
     {
-        if (_migrateSchema)
+        if (_database.MigratesSchema)
         {
-            await MigrateOnceAsync(cancellationToken).ConfigureAwait(false);
+            await _database.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
 
         try
         {
-            await PostgresSchema.CheckAsync(_dataSource, _sql, cancellationToken).ConfigureAwait(false);
+            await PostgresSchema.CheckAsync(_database.DataSource, _database.Sql, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception exception) when (IsFault(exception))
         {
@@ -95,7 +75,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentNullException.ThrowIfNull(family);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var command = _sql.InsertCommand(_dataSource, family);
+        var command = _database.Sql.InsertCommand(_database.DataSource, family);
         await using (command.ConfigureAwait(false))
         {
             try
@@ -117,7 +97,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public async ValueTask<FamilyRecord?> TryRotateAsync(RotationCommand command, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.RotateCommand(_dataSource, command);
+        var statement = _database.Sql.RotateCommand(_database.DataSource, command);
         await using (statement.ConfigureAwait(false))
         {
             return await ReadSingleAsync(statement, "Rotate", cancellationToken).ConfigureAwait(false);
@@ -128,7 +108,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public async ValueTask<FamilyRecord?> FindAsync(FamilyId id, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.FindCommand(_dataSource, id);
+        var statement = _database.Sql.FindCommand(_database.DataSource, id);
         await using (statement.ConfigureAwait(false))
         {
             return await ReadSingleAsync(statement, "Find", cancellationToken).ConfigureAwait(false);
@@ -141,7 +121,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
         ArgumentNullException.ThrowIfNull(expectedLedger);
         ArgumentNullException.ThrowIfNull(newLedger);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.RecordReplayCommand(_dataSource, id, generation, expectedLedger, newLedger);
+        var statement = _database.Sql.RecordReplayCommand(_database.DataSource, id, generation, expectedLedger, newLedger);
         await using (statement.ConfigureAwait(false))
         {
             return await ExecuteAsync(statement, "RecordReplay", cancellationToken).ConfigureAwait(false) == 1;
@@ -152,7 +132,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     public async ValueTask<bool> TryRevokeAsync(FamilyId id, RevocationReason reason, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.RevokeCommand(_dataSource, id, reason, now);
+        var statement = _database.Sql.RevokeCommand(_database.DataSource, id, reason, now);
         await using (statement.ConfigureAwait(false))
         {
             return await ExecuteAsync(statement, "Revoke", cancellationToken).ConfigureAwait(false) == 1;
@@ -164,7 +144,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentNullException.ThrowIfNull(subject);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.RevokeSubjectCommand(_dataSource, subject, reason, now);
+        var statement = _database.Sql.RevokeSubjectCommand(_database.DataSource, subject, reason, now);
         await using (statement.ConfigureAwait(false))
         {
             return await ExecuteAsync(statement, "RevokeSubject", cancellationToken).ConfigureAwait(false);
@@ -176,7 +156,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentNullException.ThrowIfNull(subject);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.ListActiveCommand(_dataSource, subject, now);
+        var statement = _database.Sql.ListActiveCommand(_database.DataSource, subject, now);
         await using (statement.ConfigureAwait(false))
         {
             try
@@ -205,7 +185,7 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         await EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
-        var statement = _sql.PruneCommand(_dataSource, cutoff, batchSize);
+        var statement = _database.Sql.PruneCommand(_database.DataSource, cutoff, batchSize);
         await using (statement.ConfigureAwait(false))
         {
             return await ExecuteAsync(statement, "Prune", cancellationToken).ConfigureAwait(false);
@@ -213,40 +193,12 @@ public sealed class PostgresFamilyStore : IFamilyStore, IFamilyStoreInitializer,
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        _migrationGate.Dispose();
-        return _ownsDataSource ? _dataSource.DisposeAsync() : ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _migrationGate.Dispose();
-        if (_ownsDataSource)
-        {
-            _dataSource.Dispose();
-        }
-    }
+    public void Dispose() => _database.Dispose();
 
-    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) =>
-        _schemaReady || !_migrateSchema ? ValueTask.CompletedTask : MigrateOnceAsync(cancellationToken);
-
-    private async ValueTask MigrateOnceAsync(CancellationToken cancellationToken)
-    {
-        await _migrationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await MigrateAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            _migrationGate.Release();
-        }
-    }
+    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) => _database.EnsureSchemaAsync(cancellationToken);
 
     private static async ValueTask<FamilyRecord?> ReadSingleAsync(NpgsqlCommand statement, string operation, CancellationToken cancellationToken)
     {

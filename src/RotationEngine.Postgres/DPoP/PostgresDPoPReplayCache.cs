@@ -24,12 +24,7 @@ public sealed class PostgresDPoPReplayCache : IDPoPReplayCache, IAsyncDisposable
     /// as it inserts and catches up after a burst.</summary>
     internal const int PruneBatch = 2 * PruneInterval;
 
-    private readonly NpgsqlDataSource _dataSource;
-    private readonly bool _ownsDataSource;
-    private readonly bool _migrateSchema;
-    private readonly PostgresSql _sql;
-    private readonly SemaphoreSlim _migrationGate = new(1, 1);
-    private volatile bool _schemaReady;
+    private readonly PostgresDatabase _database;
     private long _calls;
 
     /// <summary>Creates the cache on the database, schema and table name of the family store's
@@ -41,14 +36,11 @@ public sealed class PostgresDPoPReplayCache : IDPoPReplayCache, IAsyncDisposable
     public PostgresDPoPReplayCache(PostgresFamilyStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        PostgresFamilyStoreOptionsValidator.ThrowIfInvalid(options);
-        _sql = new PostgresSql(options.Schema, options.TableName);
-        _migrateSchema = options.MigrateSchema;
-        _dataSource = PostgresDataSource.Create(options, out _ownsDataSource);
+        _database = new PostgresDatabase(options);
     }
 
     /// <summary>The schema-qualified table of accepted proofs.</summary>
-    public string Table => _sql.DPoPProofsTable;
+    public string Table => _database.Sql.DPoPProofsTable;
 
     /// <inheritdoc />
     public async ValueTask<bool> TryAddAsync(UInt128 proofKey, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken = default)
@@ -59,7 +51,7 @@ public sealed class PostgresDPoPReplayCache : IDPoPReplayCache, IAsyncDisposable
         try
         {
             bool added;
-            var insert = _sql.DPoPInsertCommand(_dataSource, key, expiresAt, now);
+            var insert = _database.Sql.DPoPInsertCommand(_database.DataSource, key, expiresAt, now);
             await using (insert.ConfigureAwait(false))
             {
                 added = await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
@@ -79,54 +71,21 @@ public sealed class PostgresDPoPReplayCache : IDPoPReplayCache, IAsyncDisposable
     }
 
     /// <inheritdoc />
-    public ValueTask DisposeAsync()
-    {
-        _migrationGate.Dispose();
-        return _ownsDataSource ? _dataSource.DisposeAsync() : ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
 
     /// <inheritdoc />
-    public void Dispose()
-    {
-        _migrationGate.Dispose();
-        if (_ownsDataSource)
-        {
-            _dataSource.Dispose();
-        }
-    }
+    public void Dispose() => _database.Dispose();
 
     /// <summary>Deletes at most <paramref name="batchSize"/> rows whose expiry is at or before <paramref name="now"/>;
     /// returns how many.</summary>
     internal async Task<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken)
     {
-        var prune = _sql.DPoPPruneCommand(_dataSource, now, batchSize);
+        var prune = _database.Sql.DPoPPruneCommand(_database.DataSource, now, batchSize);
         await using (prune.ConfigureAwait(false))
         {
             return await prune.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) =>
-        _schemaReady || !_migrateSchema ? ValueTask.CompletedTask : MigrateOnceAsync(cancellationToken);
-
-    private async ValueTask MigrateOnceAsync(CancellationToken cancellationToken)
-    {
-        await _migrationGate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            if (!_schemaReady)
-            {
-                await PostgresSchema.MigrateAsync(_dataSource, _sql, cancellationToken).ConfigureAwait(false);
-                _schemaReady = true;
-            }
-        }
-        catch (Exception exception) when (PostgresFault.IsFault(exception))
-        {
-            throw PostgresFault.Create("Migrate", exception);
-        }
-        finally
-        {
-            _migrationGate.Release();
-        }
-    }
+    private ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) => _database.EnsureSchemaAsync(cancellationToken);
 }
