@@ -9,16 +9,18 @@
 #                                                   Redis: SHUTDOWN SAVE, so families survive but scripts do not)
 #   eng/servers.sh stop-one   postgres|redis PORT   stop it and delete its data
 #   eng/servers.sh start-cluster|stop-cluster [PORT] a three-master Redis Cluster on PORT..PORT+2
-#                                                   (default ROTATION_REDIS_CLUSTER_PORT or 42379; at most 55535)
+#                                                   (default ROTATION_REDIS_CLUSTER_PORT or 22379; at most 22765)
 #
-# Ports: ROTATION_POSTGRES_PORT (default 55432) and ROTATION_REDIS_PORT (default 56379); the fault-injection
-# tests use the next port of each. Data lives under ${ROTATION_SERVERS_DIR:-/tmp/rotation-engine-servers}.
+# Ports: ROTATION_POSTGRES_PORT (default 25432) and ROTATION_REDIS_PORT (default 26379); the fault-injection
+# tests use the next port of each. Every default (and the cluster's bus ports, +10000) lies below Linux's ephemeral
+# range (32768-60999): a port in that range can be taken at any moment as the local end of some client connection,
+# and the server's bind then fails with "Address already in use". Data lives under ${ROTATION_SERVERS_DIR:-/tmp/rotation-engine-servers}.
 # The tests read ROTATION_POSTGRES (an Npgsql connection string) and ROTATION_REDIS (a StackExchange.Redis
 # configuration string); their defaults match this script. The password is a throw-away for a loopback-only server.
 set -euo pipefail
 
-PG_PORT="${ROTATION_POSTGRES_PORT:-55432}"
-REDIS_PORT="${ROTATION_REDIS_PORT:-56379}"
+PG_PORT="${ROTATION_POSTGRES_PORT:-25432}"
+REDIS_PORT="${ROTATION_REDIS_PORT:-26379}"
 BASE_DIR="${ROTATION_SERVERS_DIR:-/tmp/rotation-engine-servers}"
 PASSWORD="rotation-engine-test"
 
@@ -105,28 +107,42 @@ pg_stop() {
 
 redis_cli() { redis-cli -h 127.0.0.1 -p "$1" --no-auth-warning -a "$PASSWORD" "${@:2}"; }
 
-redis_ready() { [[ "$(redis_cli "$1" ping 2>/dev/null)" == "PONG" ]]; }
+redis_ready() { [[ "$(timeout 5 redis-cli -h 127.0.0.1 -p "$1" --no-auth-warning -a "$PASSWORD" ping 2>/dev/null)" == "PONG" ]]; }
+
+# Starts one redis-server on 127.0.0.1:PORT with data in DIR and the extra arguments, and waits until it answers.
+# A failed bind is retried (twice, a second apart): with a port someone else chose, a short-lived connection may
+# hold it for a moment. On failure the server's log tail is printed, so CI shows why.
+redis_launch() {
+    local port="$1" dir="$2" attempt i
+    shift 2
+    mkdir -p "$dir"
+    for attempt in 1 2 3; do
+        redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --daemonize yes \
+            --pidfile "$dir/redis.pid" --logfile "$dir/server.log" --save '' --appendonly no \
+            --requirepass "$PASSWORD" "$@" >/dev/null
+        for i in $(seq 1 200); do
+            if redis_ready "$port"; then
+                log "Redis ready on 127.0.0.1:$port"
+                return 0
+            fi
+            if ! grep -q 'Address already in use' "$dir/server.log" 2>/dev/null; then sleep 0.05; continue; fi
+            break
+        done
+        log "Redis did not answer on 127.0.0.1:$port (attempt $attempt of 3); the end of $dir/server.log:"
+        tail -n 5 "$dir/server.log" >&2 || true
+        if [[ $attempt -lt 3 ]]; then : >"$dir/server.log"; sleep 1; fi
+    done
+    return 1
+}
 
 redis_start() {
-    local port="$1" dir="$BASE_DIR/redis-$1" i
+    local port="$1"
     if redis_ready "$port"; then
         log "Redis already answers on 127.0.0.1:$port"
         return 0
     fi
-    mkdir -p "$dir"
     # No save points and no AOF; SHUTDOWN SAVE (restart-one) writes dump.rdb, which the next start loads.
-    redis-server --bind 127.0.0.1 --port "$port" --dir "$dir" --dbfilename dump.rdb --daemonize yes \
-        --pidfile "$dir/redis.pid" --logfile "$dir/server.log" --save '' --appendonly no \
-        --requirepass "$PASSWORD" >/dev/null
-    for i in $(seq 1 200); do
-        if redis_ready "$port"; then
-            log "Redis ready on 127.0.0.1:$port"
-            return 0
-        fi
-        sleep 0.05
-    done
-    log "Redis did not answer on 127.0.0.1:$port; see $dir/server.log"
-    return 1
+    redis_launch "$port" "$BASE_DIR/redis-$port" --dbfilename dump.rdb
 }
 
 redis_wait_down() {
@@ -155,26 +171,16 @@ redis_stop() {
     rm -rf "$dir"
 }
 
-CLUSTER_PORT="${ROTATION_REDIS_CLUSTER_PORT:-42379}"
+CLUSTER_PORT="${ROTATION_REDIS_CLUSTER_PORT:-22379}"
 
 cluster_start() {
     local first="$1" port nodes=()
     for port in "$first" "$((first + 1))" "$((first + 2))"; do
         if ! redis_ready "$port"; then
-            mkdir -p "$BASE_DIR/redis-cluster-$port"
-            redis-server --bind 127.0.0.1 --port "$port" --dir "$BASE_DIR/redis-cluster-$port" --daemonize yes \
-                --pidfile "$BASE_DIR/redis-cluster-$port/redis.pid" --logfile "$BASE_DIR/redis-cluster-$port/server.log" \
-                --save '' --appendonly no --cluster-enabled yes --cluster-config-file nodes.conf \
-                --requirepass "$PASSWORD" --masterauth "$PASSWORD" >/dev/null
+            redis_launch "$port" "$BASE_DIR/redis-cluster-$port" --cluster-enabled yes --cluster-config-file nodes.conf \
+                --masterauth "$PASSWORD"
         fi
         nodes+=("127.0.0.1:$port")
-    done
-    for port in "$first" "$((first + 1))" "$((first + 2))"; do
-        local i
-        for i in $(seq 1 200); do
-            if redis_ready "$port"; then break; fi
-            sleep 0.05
-        done
     done
     if ! redis_cli "$first" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then
         redis-cli --no-auth-warning -a "$PASSWORD" --cluster create "${nodes[@]}" --cluster-yes >/dev/null

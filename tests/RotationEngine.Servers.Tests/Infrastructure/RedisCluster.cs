@@ -9,8 +9,8 @@ namespace RotationEngine.Servers.Tests.Infrastructure;
 /// </summary>
 public sealed class RedisCluster : IAsyncLifetime
 {
-    /// <summary>The first of the three ports: <c>ROTATION_REDIS_CLUSTER_PORT</c> as for the script, or 42379.</summary>
-    private static readonly int FirstPort = int.TryParse(Environment.GetEnvironmentVariable("ROTATION_REDIS_CLUSTER_PORT"), out var port) ? port : 42379;
+    /// <summary>The first of the three ports: <c>ROTATION_REDIS_CLUSTER_PORT</c> as for the script, or 22379.</summary>
+    private static readonly int FirstPort = int.TryParse(Environment.GetEnvironmentVariable("ROTATION_REDIS_CLUSTER_PORT"), out var port) ? port : 22379;
     private bool _started;
     private Exception? _startFailure;
 

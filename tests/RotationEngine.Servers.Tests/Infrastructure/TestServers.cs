@@ -42,12 +42,12 @@ internal static class TestServers
     public static string PostgresConnectionString =>
         Environment.GetEnvironmentVariable("ROTATION_POSTGRES") is { Length: > 0 } value
             ? value
-            : "Host=127.0.0.1;Port=55432;Username=postgres;Password=rotation-engine-test;Database=postgres";
+            : "Host=127.0.0.1;Port=25432;Username=postgres;Password=rotation-engine-test;Database=postgres";
 
     public static string RedisConfiguration =>
         Environment.GetEnvironmentVariable("ROTATION_REDIS") is { Length: > 0 } value
             ? value
-            : "127.0.0.1:56379,password=rotation-engine-test";
+            : "127.0.0.1:26379,password=rotation-engine-test";
 
     /// <summary>The port of the extra PostgreSQL instance the fault tests start, restart and stop.</summary>
     public static int PrivatePostgresPort => new NpgsqlConnectionStringBuilder(PostgresConnectionString).Port + 1;
