@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using RotationEngine.Storage;
 using RotationEngine.Testing;
@@ -23,6 +24,26 @@ public sealed class EngineArgumentAndTextTests
     }
 
     [Fact]
+    public void An_engine_needs_options()
+    {
+        var error = Assert.Throws<ArgumentNullException>(() => new RefreshTokenEngine(_store, null!, TestKeys.Ring, _time));
+        Assert.Equal("options", error.ParamName);
+    }
+
+    [Fact]
+    public async Task The_engine_logs_under_the_category_RotationEngine()
+    {
+        // Hosts filter on it ("Logging:LogLevel:RotationEngine" in appsettings.json), so it is part of the API.
+        using var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+        var engine = new RefreshTokenEngine(_store, new RotationEngineOptions(), TestKeys.Ring, _time, factory);
+
+        await engine.RotateAsync(TokenForgery.Random(FamilyId.New(), 0), "web");
+
+        Assert.Equal(["RotationEngine"], logs.Entries.Select(e => e.Category).Distinct());
+    }
+
+    [Fact]
     public void Without_keys_the_error_says_how_to_configure_them()
     {
         var error = Assert.Throws<InvalidOperationException>(() => new RefreshTokenEngine(_store, new RotationEngineOptions()));
@@ -44,6 +65,18 @@ public sealed class EngineArgumentAndTextTests
         Assert.Equal("binding", Assert.Throws<ArgumentException>(() => engine.RotateAsync(issued.Token, "web", new string('b', RefreshTokenEngine.MaxBindingLength + 1))).ParamName);
         Assert.Equal(rotates, _store.Rotates);
         Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(issued.Token, "web")).Outcome);
+    }
+
+    [Fact]
+    public async Task An_inspection_with_an_invalid_binding_is_a_caller_bug_too()
+    {
+        var engine = Engine();
+        var issued = await engine.IssueAsync("alice", "web");
+
+        Assert.Equal("binding", Assert.Throws<ArgumentException>(() => engine.InspectAsync(issued.Token, "web", "a\0b")).ParamName);
+        Assert.Equal("binding", Assert.Throws<ArgumentException>(() => engine.InspectAsync(issued.Token, "web", new string('b', RefreshTokenEngine.MaxBindingLength + 1))).ParamName);
+        Assert.Equal("clientId", Assert.Throws<ArgumentException>(() => engine.InspectAsync(issued.Token, "w\0b")).ParamName);
+        Assert.Equal(RotationOutcome.Rotated, (await engine.InspectAsync(issued.Token, "web")).Outcome);
     }
 
     [Fact]

@@ -118,6 +118,33 @@ public sealed class RetiredTokenClassificationTests
     }
 
     [Fact]
+    public void A_replayed_slot_of_a_later_generation_carries_its_golden_MAC()
+    {
+        // Generation 1 retired by generation 2 at T2: the retired generation is part of the MAC input, so this slot
+        // differs from generation 0's (golden, computed once with this code).
+        var t2 = T1.AddSeconds(5);
+        var (token1, secret1, _) = Child(T1);
+        var secret2 = new byte[TokenCodec.SecretSize];
+        var tag2 = new byte[TokenCodec.TagSize];
+        var digest2 = new byte[FamilyColumns.DigestSize];
+        TokenCrypto.DeriveChild(Key, Id, 2, secret1, secret2);
+        TokenCrypto.Mac(Key, Id, 2, Ms(t2), secret2, tag2, digest2);
+        var family = Rotated() with
+        {
+            Generation = 2,
+            Digest = digest2,
+            TokenExpiresAt = t2 + Policy.TokenLifetime,
+            Ledger = GraceLedger.NewSlot(t2, digest2),
+        };
+
+        var replay = Classify(token1, family, t2.AddSeconds(2));
+
+        Assert.Equal((RotationOutcome.GraceReplay, NextStep.Replay), (replay.Outcome, replay.Step));
+        Assert.Equal(secret2, ((ReadOnlySpan<byte>)replay.CurrentSecret).ToArray());
+        Assert.Equal("019CA9453110000125BEBB3B9CF564DE", replay.ReplayedSlot);
+    }
+
+    [Fact]
     public void A_replay_hands_over_the_current_secret_and_a_reuse_clears_it()
     {
         var (token0, _) = Issued();

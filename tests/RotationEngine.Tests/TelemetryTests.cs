@@ -101,6 +101,39 @@ public sealed class TelemetryTests
     }
 
     [Fact]
+    public async Task A_traced_rotation_rotates_as_an_untraced_one_does()
+    {
+        using var tracing = new Tracing();
+        var store = new InMemoryFamilyStore();
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring);
+        var issued = await engine.IssueAsync("alice", "web");
+
+        var rotated = await engine.RotateAsync(issued.Token, "web");
+
+        Assert.Equal(RotationOutcome.Rotated, rotated.Outcome);
+        Assert.NotNull(rotated.Token);
+        Assert.Equal(1, (await store.FindAsync(issued.FamilyId))!.Generation);
+        Assert.Equal(RotationOutcome.Rotated, (await engine.RotateAsync(rotated.Token, "web")).Outcome);
+        Assert.Equal(2, tracing.Stopped.Count);
+    }
+
+    [Fact]
+    public async Task A_traced_rotation_waiting_on_the_store_does_not_resume_on_the_callers_context()
+    {
+        using var tracing = new Tracing();
+        var store = new DeferredStore(new InMemoryFamilyStore());
+        var engine = new RefreshTokenEngine(store, new RotationEngineOptions(), TestKeys.Ring);
+        var issued = await engine.IssueAsync("alice", "web");
+        store.Defer = (operation, _) => operation == "Rotate";
+
+        var (answer, posts) = await SynchronizationContextTests.OnCountingContext(() => engine.RotateAsync(issued.Token, "web"), store);
+
+        Assert.Equal(RotationOutcome.Rotated, answer.Outcome);
+        Assert.Equal(0, posts);
+        Assert.Equal("Rotated", Assert.Single(tracing.Stopped).GetTagItem("rotation_engine.outcome"));
+    }
+
+    [Fact]
     public async Task Inspection_is_neither_counted_nor_traced()
     {
         using var meter = new Measurements();

@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 using RotationEngine.Postgres;
 using RotationEngine.Postgres.DPoP;
@@ -12,46 +10,21 @@ using static RotationEngine.Servers.Tests.DPoP.ReplayCacheChecks;
 namespace RotationEngine.Servers.Tests.DPoP;
 
 /// <summary>The PostgreSQL DPoP replay cache on the shared server, each test on a table name of its own.</summary>
-public sealed class PostgresReplayCacheTests
+public sealed class PostgresReplayCacheTests : SharedReplayCacheContract<PostgresDPoPReplayCache>
 {
-    [Fact]
-    public async Task A_live_key_is_refused_and_another_accepted()
-    {
-        await using var cache = await CreateAsync();
-        await RefusesALiveKeyAndAcceptsAnother(cache);
-    }
+    protected override string FaultPrefix => "The PostgreSQL family store failed during ";
 
-    [Fact]
-    public async Task An_expired_key_is_accepted_again()
-    {
-        await using var cache = await CreateAsync();
-        await AcceptsAnExpiredKeyAgain(cache);
-    }
+    protected override TimeSpan UnreachableBudget => TimeSpan.FromSeconds(10);
 
-    [Fact]
-    public async Task Racing_callers_on_two_pools_are_accepted_exactly_once()
-    {
-        var table = PostgresStores.NewTableName();
-        await using var one = await CreateAsync(table);
-        await using var two = await CreateAsync(table);
-        await RacingCallersAreAcceptedExactlyOnce(one, two);
-    }
+    protected override string NewScope() => PostgresStores.NewTableName();
 
-    [Fact]
-    public async Task Another_instance_refuses_a_key_the_first_accepted_but_another_table_does_not()
-    {
-        var table = PostgresStores.NewTableName();
-        await using var one = await CreateAsync(table);
-        await using var two = await CreateAsync(table);
-        await AnotherInstanceRefusesTheKey(one, two);
+    protected override Task<PostgresDPoPReplayCache> CreateCacheAsync(string scope) => CreateAsync(scope);
 
-        // Another table is another deployment.
-        await using var other = await CreateAsync();
-        var time = NewClock();
-        var key = NewKey();
-        Assert.True(await one.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
-        Assert.True(await other.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
-    }
+    protected override PostgresDPoPReplayCache CreateUnreachableCache(int closedPort) => new(new PostgresFamilyStoreOptions
+    {
+        ConnectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresOnPort(closedPort)) { Timeout = 2 }.ConnectionString,
+        TableName = PostgresStores.NewTableName(),
+    });
 
     [Fact]
     public async Task The_row_is_the_16_byte_key_and_the_expiry_in_engine_milliseconds()
@@ -149,28 +122,6 @@ public sealed class PostgresReplayCacheTests
     }
 
     [Fact]
-    public async Task An_unreachable_server_is_a_RotationStoreException_within_the_connect_timeout()
-    {
-        var connectionString = new NpgsqlConnectionStringBuilder(TestServers.PostgresOnPort(ClosedPort())) { Timeout = 2 }.ConnectionString;
-        await using var cache = new PostgresDPoPReplayCache(new PostgresFamilyStoreOptions { ConnectionString = connectionString, TableName = PostgresStores.NewTableName() });
-        var time = NewClock();
-        var started = TimeProvider.System.GetTimestamp();
-
-        var fault = await Assert.ThrowsAsync<RotationStoreException>(() => cache.TryAddAsync(NewKey(), time.GetUtcNow(), time.GetUtcNow() + Window).AsTask());
-
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(10), $"took {TimeProvider.System.GetElapsedTime(started)}");
-        Assert.StartsWith("The PostgreSQL family store failed during ", fault.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("rotation-engine-test", fault.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_cancelled_call_records_nothing()
-    {
-        await using var cache = await CreateAsync();
-        await ACancelledCallRecordsNothing(cache);
-    }
-
-    [Fact]
     public async Task A_call_waiting_on_the_server_is_cancelled_promptly()
     {
         await using var cache = await CreateAsync();
@@ -221,12 +172,5 @@ public sealed class PostgresReplayCacheTests
         await using var connection = await OpenAsync();
         await using var count = new NpgsqlCommand($"SELECT count(*) FROM {cache.Table}", connection);
         return (long)(await count.ExecuteScalarAsync())!;
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using RotationEngine.Redis;
 using RotationEngine.Redis.DPoP;
 using RotationEngine.Servers.Tests.Infrastructure;
@@ -12,46 +10,22 @@ using static RotationEngine.Servers.Tests.DPoP.ReplayCacheChecks;
 namespace RotationEngine.Servers.Tests.DPoP;
 
 /// <summary>The Redis DPoP replay cache on the shared server, each test under a key prefix of its own.</summary>
-public sealed class RedisReplayCacheTests
+public sealed class RedisReplayCacheTests : SharedReplayCacheContract<RedisDPoPReplayCache>
 {
-    [Fact]
-    public async Task A_live_key_is_refused_and_another_accepted()
-    {
-        await using var cache = await CreateAsync();
-        await RefusesALiveKeyAndAcceptsAnother(cache);
-    }
+    protected override string FaultPrefix => "The Redis family store failed during DPoPTryAdd ";
 
-    [Fact]
-    public async Task An_expired_key_is_accepted_again()
-    {
-        await using var cache = await CreateAsync();
-        await AcceptsAnExpiredKeyAgain(cache);
-    }
+    // About 5 s measured (connect and command timeouts of 1 s, and the driver's retries).
+    protected override TimeSpan UnreachableBudget => TimeSpan.FromSeconds(20);
 
-    [Fact]
-    public async Task Racing_callers_on_two_connections_are_accepted_exactly_once()
-    {
-        var prefix = RedisStores.NewPrefix();
-        await using var one = await CreateAsync(prefix);
-        await using var two = await CreateAsync(prefix);
-        await RacingCallersAreAcceptedExactlyOnce(one, two);
-    }
+    protected override string NewScope() => RedisStores.NewPrefix();
 
-    [Fact]
-    public async Task Another_instance_refuses_a_key_the_first_accepted_but_another_prefix_does_not()
-    {
-        var prefix = RedisStores.NewPrefix();
-        await using var one = await CreateAsync(prefix);
-        await using var two = await CreateAsync(prefix);
-        await AnotherInstanceRefusesTheKey(one, two);
+    protected override Task<RedisDPoPReplayCache> CreateCacheAsync(string scope) => CreateAsync(scope);
 
-        // Another prefix is another tenant.
-        await using var other = await CreateAsync();
-        var time = NewClock();
-        var key = NewKey();
-        Assert.True(await one.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
-        Assert.True(await other.TryAddAsync(key, time.GetUtcNow(), time.GetUtcNow() + Window));
-    }
+    protected override RedisDPoPReplayCache CreateUnreachableCache(int closedPort) => new(new RedisFamilyStoreOptions
+    {
+        Configuration = TestServers.RedisOnPort(closedPort) + ",connectTimeout=1000,asyncTimeout=1000",
+        KeyPrefix = RedisStores.NewPrefix(),
+    });
 
     [Fact]
     public async Task The_key_is_the_prefix_and_32_hex_digits_holding_the_expiry_and_expiring_after_the_window()
@@ -76,29 +50,6 @@ public sealed class RedisReplayCacheTests
         var stale = NewKey();
         Assert.True(await cache.TryAddAsync(stale, time.GetUtcNow(), time.GetUtcNow()));
         Assert.False(await db.KeyExistsAsync($"{prefix}dpop:{stale:x32}"));
-    }
-
-    [Fact]
-    public async Task An_unreachable_server_is_a_RotationStoreException_within_the_timeouts()
-    {
-        var configuration = TestServers.RedisOnPort(ClosedPort()) + ",connectTimeout=1000,asyncTimeout=1000";
-        await using var cache = new RedisDPoPReplayCache(new RedisFamilyStoreOptions { Configuration = configuration, KeyPrefix = RedisStores.NewPrefix() });
-        var time = NewClock();
-        var started = TimeProvider.System.GetTimestamp();
-
-        var fault = await Assert.ThrowsAsync<RotationStoreException>(() => cache.TryAddAsync(NewKey(), time.GetUtcNow(), time.GetUtcNow() + Window).AsTask());
-
-        // About 5 s measured (connect and command timeouts of 1 s, and the driver's retries); the point is no hang.
-        Assert.True(TimeProvider.System.GetElapsedTime(started) < TimeSpan.FromSeconds(20), $"took {TimeProvider.System.GetElapsedTime(started)}");
-        Assert.StartsWith("The Redis family store failed during DPoPTryAdd ", fault.Message, StringComparison.Ordinal);
-        Assert.DoesNotContain("rotation-engine-test", fault.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task A_cancelled_call_records_nothing()
-    {
-        await using var cache = await CreateAsync();
-        await ACancelledCallRecordsNothing(cache);
     }
 
     [Fact]
@@ -127,12 +78,5 @@ public sealed class RedisReplayCacheTests
     {
         await TestServers.RequireRedisAsync();
         return new RedisDPoPReplayCache(new RedisFamilyStoreOptions { Configuration = TestServers.RedisConfiguration, KeyPrefix = prefix ?? RedisStores.NewPrefix() });
-    }
-
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
