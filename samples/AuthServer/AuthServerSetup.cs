@@ -129,7 +129,8 @@ public static class AuthServerSetup
         return builder;
     }
 
-    /// <summary>Maps the OAuth endpoints, the fake sign-in, the sessions page, the health check and the JWK set.</summary>
+    /// <summary>Maps the OAuth endpoints, the fake sign-in, the sessions page, the health check, the JWK set and the
+    /// server metadata (RFC 8414).</summary>
     public static WebApplication MapAuthServer(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
@@ -139,6 +140,7 @@ public static class AuthServerSetup
         app.MapSessions();
         app.MapHealthChecks("/health");
         app.MapGet("/.well-known/jwks.json", (SigningKey key) => Results.Json(key.Jwks()));
+        app.MapServerMetadata();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetService<IServer>()?.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];

@@ -7,7 +7,7 @@ builder.AddAuthServer();          // engine + store, clients, endpoints, JWT acc
 builder.Services.AddRefreshCookies(builder.Configuration.GetSection("RotationEngine:Cookies"), o => o.RateLimiterPolicy ??= AuthServerSetup.RateLimiterPolicy); // cookie mode
 
 var app = builder.Build();
-app.MapAuthServer();              // /oauth/token, /oauth/revoke, /signin, /sessions, /health, /.well-known/jwks.json
+app.MapAuthServer();              // /oauth/token, /oauth/revoke, /signin, /sessions, /health, /.well-known/jwks.json and oauth-authorization-server
 app.UseDefaultFiles().UseStaticFiles(); app.MapRefreshCookieEndpoints().MapCookieSignIn(); // wwwroot/index.html; POST /cookie/signin, /cookie/refresh, /cookie/signout
 
 await app.RunAsync();

@@ -16,7 +16,10 @@ public sealed class DPoPOptions
     /// <see cref="DefaultAlgorithms"/>: ES256, ES384, ES512, RS256, PS256.</summary>
     public IList<string> Algorithms { get; } = new List<string>();
 
-    internal IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Count == 0 ? DefaultAlgorithms : Algorithms.ToArray();
+    /// <summary>The algorithms the validator accepts: <see cref="Algorithms"/>, or <see cref="DefaultAlgorithms"/> when
+    /// it is empty. Publish them as <c>dpop_signing_alg_values_supported</c> in the server's metadata (RFC 9449 §5.1),
+    /// so that clients pick one the server takes.</summary>
+    public IReadOnlyList<string> AcceptedAlgorithms => Algorithms.Count == 0 ? DefaultAlgorithms : Algorithms.ToArray();
 
     /// <summary>The largest <c>DPoP</c> header accepted, in characters; a longer one is refused before any decoding.
     /// Default 8,192 (an ES256 proof is about 500, an RS256 one with a 4096-bit key about 1,700); 512 to 65,536.</summary>

@@ -37,9 +37,9 @@ public sealed class DPoPProofValidator
         _replays = replays;
         Nonces = nonces;
         _time = time;
-        _algorithms = new HashSet<string>(_options.EffectiveAlgorithms, StringComparer.Ordinal);
+        _algorithms = new HashSet<string>(_options.AcceptedAlgorithms, StringComparer.Ordinal);
         _publicOrigin = _options.PublicOrigin is { } origin ? new Uri(origin.TrimEnd('/'), UriKind.Absolute) : null;
-        AlgorithmsChallenge = string.Join(' ', _options.EffectiveAlgorithms);
+        AlgorithmsChallenge = string.Join(' ', _options.AcceptedAlgorithms);
     }
 
     /// <summary>The accepted algorithms, space-separated (the <c>algs</c> of a <c>WWW-Authenticate: DPoP</c> challenge).</summary>
