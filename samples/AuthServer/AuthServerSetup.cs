@@ -139,7 +139,7 @@ public static class AuthServerSetup
         app.MapSignIn();
         app.MapSessions();
         app.MapHealthChecks("/health");
-        app.MapGet("/.well-known/jwks.json", (SigningKey key) => Results.Json(key.Jwks()));
+        app.MapGet(ServerMetadata.JwksPath, (SigningKey key) => Results.Json(key.Jwks()));
         app.MapServerMetadata();
         app.Lifetime.ApplicationStarted.Register(() =>
         {

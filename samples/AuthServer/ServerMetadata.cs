@@ -18,6 +18,9 @@ public static class ServerMetadata
     /// <summary>Where the document is served (RFC 8414 §3).</summary>
     public const string Path = "/.well-known/oauth-authorization-server";
 
+    /// <summary>Where the access tokens' signing key is published (the metadata's <c>jwks_uri</c>).</summary>
+    public const string JwksPath = "/.well-known/jwks.json";
+
     /// <summary>Maps <see cref="Path"/>.</summary>
     public static IEndpointConventionBuilder MapServerMetadata(this IEndpointRouteBuilder app) =>
         app.MapGet(Path, (HttpContext http, IOptions<SampleSettings> settings, IOptions<RotationEndpointOptions> endpoints, IOptions<DPoPOptions> dpop) =>
@@ -29,7 +32,7 @@ public static class ServerMetadata
                 ["issuer"] = settings.Value.Issuer,
                 ["token_endpoint"] = origin + endpoints.Value.TokenPath,
                 ["revocation_endpoint"] = origin + endpoints.Value.RevocationPath,
-                ["jwks_uri"] = origin + "/.well-known/jwks.json",
+                ["jwks_uri"] = origin + JwksPath,
                 // The fake sign-in stands in for an authorization-code exchange; the only OAuth grant served is refresh.
                 ["grant_types_supported"] = new[] { "refresh_token" },
                 ["response_types_supported"] = Array.Empty<string>(),
